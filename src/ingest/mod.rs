@@ -1,0 +1,3 @@
+//! Reading the Home Credit files into DuckDB.
+
+pub mod schema;
