@@ -112,6 +112,19 @@ enum Command {
         #[arg(long)]
         addr: Option<String>,
     },
+    /// Measure the server: latency of the customer page and the API score call under
+    /// concurrent loopback clients, as ratios to a trivial route measured in the same run.
+    BenchServe {
+        /// Model folder (default: the latest model).
+        #[arg(long)]
+        model: Option<PathBuf>,
+        /// Concurrent clients.
+        #[arg(long, default_value_t = 50)]
+        clients: usize,
+        /// Requests per route.
+        #[arg(long, default_value_t = 2000)]
+        requests: usize,
+    },
     /// Generate realistic demo data in the Kaggle format.
     Demo {
         /// Folder to write the CSV files into (overrides paths.demo_dir).
@@ -129,6 +142,12 @@ enum Command {
         #[arg(long, default_value_t = 7)]
         seed: u64,
     },
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Access {
+    ReadOnly,
+    ReadWrite,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -151,7 +170,14 @@ pub fn run(cli: Cli) -> Result<()> {
             demo_applicants,
             addr,
             no_serve,
-        } => main_job(&config, data_dir, demo_applicants, addr, no_serve, &reporter),
+        } => main_job(
+            &config,
+            data_dir,
+            demo_applicants,
+            addr,
+            no_serve,
+            &reporter,
+        ),
         Command::Ingest { data_dir } => ingest(&config, &data_dir, &reporter),
         Command::Features => features(&config, &reporter),
         Command::Train { out } => train(&config, out, &reporter).map(|_| ()),
@@ -167,6 +193,11 @@ pub fn run(cli: Cli) -> Result<()> {
             format,
         } => explain(&config, customer, model, format),
         Command::Serve { model, addr } => serve(&config, model, addr, &reporter),
+        Command::BenchServe {
+            model,
+            clients,
+            requests,
+        } => bench_serve(&config, model, clients, requests, &reporter),
         Command::Demo {
             out,
             applicants,
@@ -267,20 +298,22 @@ fn ingest(config: &Config, data_dir: &Path, reporter: &Reporter) -> Result<()> {
 }
 
 fn features(config: &Config, reporter: &Reporter) -> Result<()> {
-    let conn = open_db(&config.paths.db)?;
+    let conn = open_db(&config.paths.db, Access::ReadWrite)?;
     let encodings = pret_a_score::features::Encodings::LearnFromTraining;
     pret_a_score::features::build(&conn, encodings, reporter)?;
     Ok(())
 }
 
 fn train(config: &Config, out: Option<PathBuf>, reporter: &Reporter) -> Result<PathBuf> {
-    let conn = open_db(&config.paths.db)?;
+    let conn = open_db(&config.paths.db, Access::ReadOnly)?;
     let models_dir = out.unwrap_or_else(|| config.paths.models_dir.clone());
     let outcome = pret_a_score::model::train(&conn, config, &models_dir, reporter)?;
     Ok(outcome.dir)
 }
 
-fn open_db(path: &Path) -> Result<duckdb::Connection> {
+/// Opens the database; commands that only read it open it read-only, so that several can run
+/// at once (DuckDB allows one writer or many readers).
+fn open_db(path: &Path, access: Access) -> Result<duckdb::Connection> {
     if !path.exists() {
         bail!(
             "the database `{}` does not exist: run `pret-a-score ingest --data-dir DIR` first \
@@ -288,7 +321,11 @@ fn open_db(path: &Path) -> Result<duckdb::Connection> {
             path.display()
         );
     }
-    pret_a_score::db::open(path).with_context(|| format!("opening the database `{}`", path.display()))
+    let opened = match access {
+        Access::ReadOnly => pret_a_score::db::open_read_only(path),
+        Access::ReadWrite => pret_a_score::db::open(path),
+    };
+    opened.with_context(|| format!("opening the database `{}`", path.display()))
 }
 
 fn load_model(config: &Config, model: Option<PathBuf>) -> Result<pret_a_score::model::Model> {
@@ -324,14 +361,20 @@ fn export_trees(
 ) -> Result<()> {
     let model = load_model(config, model)?;
     pret_a_score::model::export_trees(&model, out)?;
-    reporter.info(format!("wrote the trees of model {} to {}", model.version(), out.display()));
+    reporter.info(format!(
+        "wrote the trees of model {} to {}",
+        model.version(),
+        out.display()
+    ));
     Ok(())
 }
 
 fn explain(config: &Config, customer: i64, model: Option<PathBuf>, format: Format) -> Result<()> {
     let model = load_model(config, model)?;
-    let conn = open_db(&config.paths.db)?;
-    let explanation = pret_a_score::explain::explain_customer(&conn, &model, config, customer)?;
+    let conn = open_db(&config.paths.db, Access::ReadOnly)?;
+    let explanation =
+        pret_a_score::explain::ExplainService::build(&conn, std::sync::Arc::new(model), config)?
+            .explain_customer(customer)?;
     match format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&explanation)?),
         Format::Text => println!("{}", explanation.to_text()),
@@ -352,7 +395,31 @@ fn serve(
     let addr = config.server_addr()?;
     let model = load_model(&config, model)?;
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
-    runtime.block_on(pret_a_score::server::serve(config, model, addr, reporter.clone()))?;
+    runtime.block_on(pret_a_score::server::serve(
+        config,
+        model,
+        addr,
+        reporter.clone(),
+    ))?;
+    Ok(())
+}
+
+fn bench_serve(
+    config: &Config,
+    model: Option<PathBuf>,
+    clients: usize,
+    requests: usize,
+    reporter: &Reporter,
+) -> Result<()> {
+    use pret_a_score::server::{AppState, BenchOptions};
+    let model = load_model(config, model)?;
+    let state = AppState::load(&config.paths.db, model, config, reporter)?;
+    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    let options = BenchOptions { clients, requests };
+    let report = runtime.block_on(pret_a_score::server::bench(state, options))?;
+    for line in report.lines() {
+        println!("{line}");
+    }
     Ok(())
 }
 

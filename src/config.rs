@@ -75,6 +75,8 @@ pub struct ModelSettings {
     pub colsample_bytree: f64,
     pub nbins: u16,
     pub threads: usize,
+    /// Training weight of a defaulter relative to a repaid loan (1 = unweighted).
+    pub defaulter_weight: f64,
 }
 
 impl Default for ModelSettings {
@@ -82,16 +84,17 @@ impl Default for ModelSettings {
         Self {
             seed: 42,
             folds: 5,
-            learning_rate: 0.05,
-            max_depth: 5,
-            max_rounds: 2000,
-            early_stopping_rounds: 100,
-            l2: 1.0,
-            min_leaf_weight: 1.0,
-            subsample: 1.0,
-            colsample_bytree: 1.0,
+            learning_rate: 0.02,
+            max_depth: 3,
+            max_rounds: 3000,
+            early_stopping_rounds: 300,
+            l2: 5.0,
+            min_leaf_weight: 5.0,
+            subsample: 0.8,
+            colsample_bytree: 0.5,
             nbins: 256,
             threads: 2,
+            defaulter_weight: 1.0,
         }
     }
 }
@@ -213,8 +216,18 @@ impl Config {
             m.learning_rate > 0.0 && m.learning_rate <= 1.0,
             "a number in (0, 1]",
         )?;
-        check("model.max_depth", m.max_depth, (1..=12).contains(&m.max_depth), "1 to 12")?;
-        check("model.max_rounds", m.max_rounds, m.max_rounds >= 1, "at least 1")?;
+        check(
+            "model.max_depth",
+            m.max_depth,
+            (1..=12).contains(&m.max_depth),
+            "1 to 12",
+        )?;
+        check(
+            "model.max_rounds",
+            m.max_rounds,
+            m.max_rounds >= 1,
+            "at least 1",
+        )?;
         check(
             "model.subsample",
             m.subsample,
@@ -229,6 +242,12 @@ impl Config {
         )?;
         check("model.nbins", m.nbins, m.nbins >= 2, "at least 2")?;
         check("model.threads", m.threads, m.threads >= 1, "at least 1")?;
+        check(
+            "model.defaulter_weight",
+            m.defaulter_weight,
+            m.defaulter_weight > 0.0 && m.defaulter_weight.is_finite(),
+            "a positive number",
+        )?;
         let c = &self.costs;
         check(
             "costs.missed_default",
@@ -255,10 +274,25 @@ impl Config {
             p.reference_odds > 0.0,
             "a positive number",
         )?;
-        check("points.max", p.max, p.max > p.min, "greater than points.min")?;
+        check(
+            "points.max",
+            p.max,
+            p.max > p.min,
+            "greater than points.min",
+        )?;
         let e = &self.explain;
-        check("explain.cohort_size", e.cohort_size, e.cohort_size >= 20, "at least 20")?;
-        check("explain.top_reasons", e.top_reasons, e.top_reasons >= 1, "at least 1")?;
+        check(
+            "explain.cohort_size",
+            e.cohort_size,
+            e.cohort_size >= 20,
+            "at least 20",
+        )?;
+        check(
+            "explain.top_reasons",
+            e.top_reasons,
+            e.top_reasons >= 1,
+            "at least 1",
+        )?;
         self.server_addr()?;
         Ok(())
     }

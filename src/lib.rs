@@ -9,6 +9,7 @@
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod explain;
 pub mod features;
 pub mod ingest;
 pub mod model;

@@ -79,6 +79,8 @@ impl Reporter {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Sink> {
         // A panic while holding the lock leaves only a list of strings behind: still usable.
-        self.sink.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.sink
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }

@@ -495,3 +495,20 @@ pub const TABLES: [TableSchema; 8] = [
         columns: CREDIT_CARD_BALANCE_COLUMNS,
     },
 ];
+
+const COLUMNS_DESCRIPTION_COLUMNS: &[Column] = &[
+    text("Table"),
+    text("Row"),
+    text("Description"),
+    text("Special"),
+];
+
+/// Kaggle's glossary of the columns: optional, read leniently (UTF-8 or Windows-1252), its
+/// leading unnamed index column dropped. Column names are Kaggle's, not upper-case.
+pub const COLUMNS_DESCRIPTION: TableSchema = TableSchema {
+    file_stem: "HomeCredit_columns_description",
+    table: "columns_description",
+    unique_key: None,
+    parent: None,
+    columns: COLUMNS_DESCRIPTION_COLUMNS,
+};

@@ -1,0 +1,142 @@
+//! Numbers written for people.
+//!
+//! Rules, kept deliberately simple:
+//! - whole numbers and values of 100 or more: rounded to a whole number with thousands
+//!   separators (`135,000`, `-1,234`);
+//! - values from 1 to 100: two decimals (`12.50`);
+//! - values below 1: two significant digits, at least two decimals (`0.21`, `0.50`, `0.053`);
+//! - columns whose variable starts with `DAYS_` count days before the application (negative
+//!   in the data) and are shown as positive durations: in years with one decimal when the
+//!   label mentions years (`27.4 years`), else in days (`1,200 days`).
+
+use crate::data::FeatureInfo;
+
+/// How a column's values are shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    Plain,
+    /// `DAYS_` columns whose label mentions years.
+    YearsFromDays,
+    /// Other `DAYS_` columns.
+    Days,
+}
+
+const DAYS_PER_YEAR: f64 = 365.25;
+
+impl Unit {
+    /// The unit of a catalog column (see the module documentation).
+    pub fn of(info: &FeatureInfo) -> Self {
+        let is_days = info.variable.starts_with("DAYS_") || info.name.starts_with("DAYS_");
+        match (is_days, info.label.to_lowercase().contains("year")) {
+            (false, _) => Self::Plain,
+            (true, true) => Self::YearsFromDays,
+            (true, false) => Self::Days,
+        }
+    }
+
+    /// The value in display units. Durations flip sign, so compare values after this step.
+    pub fn to_display(self, value: f64) -> f64 {
+        match self {
+            Self::Plain => value,
+            Self::YearsFromDays => value.abs() / DAYS_PER_YEAR,
+            Self::Days => value.abs(),
+        }
+    }
+
+    /// Formats a value already in display units.
+    pub fn format(self, display_value: f64) -> String {
+        match self {
+            Self::Plain => format_number(display_value),
+            Self::YearsFromDays => format!("{display_value:.1} years"),
+            Self::Days => format!("{} days", format_number(display_value.round())),
+        }
+    }
+}
+
+/// Formats a number following the module's rules; `NaN` becomes "missing".
+pub fn format_number(value: f64) -> String {
+    if value.is_nan() {
+        return "missing".into();
+    }
+    if value.is_infinite() {
+        return if value > 0.0 { "infinity" } else { "-infinity" }.into();
+    }
+    let magnitude = value.abs();
+    if value.fract() == 0.0 || magnitude >= 100.0 {
+        return with_separators(value.round());
+    }
+    if magnitude >= 1.0 {
+        return format!("{value:.2}");
+    }
+    let decimals = (1 - magnitude.log10().floor() as i32).max(2) as usize;
+    format!("{value:.decimals$}")
+}
+
+/// A share in `[0, 1]` as a whole percentage, with "less than 1%" for tiny non-zero shares.
+pub fn format_percent(share: f64) -> String {
+    let percent = share * 100.0;
+    if percent > 0.0 && percent < 0.5 {
+        return "less than 1%".into();
+    }
+    format!("{percent:.0}%")
+}
+
+fn with_separators(whole: f64) -> String {
+    let digits = format!("{:.0}", whole.abs());
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if whole < 0.0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_follow_the_documented_rules() {
+        assert_eq!(format_number(135_000.0), "135,000");
+        assert_eq!(format_number(-1234.4), "-1,234");
+        assert_eq!(format_number(1_000_000.6), "1,000,001");
+        assert_eq!(format_number(12.5), "12.50");
+        assert_eq!(format_number(3.0), "3");
+        assert_eq!(format_number(0.2134), "0.21");
+        assert_eq!(format_number(0.5), "0.50");
+        assert_eq!(format_number(0.0531), "0.053");
+        assert_eq!(format_number(-0.00123), "-0.0012");
+        assert_eq!(format_number(0.0), "0");
+        assert_eq!(format_number(f64::NAN), "missing");
+    }
+
+    #[test]
+    fn percentages_are_whole() {
+        assert_eq!(format_percent(0.714), "71%");
+        assert_eq!(format_percent(0.001), "less than 1%");
+        assert_eq!(format_percent(0.0), "0%");
+    }
+
+    #[test]
+    fn days_become_years_only_when_the_label_says_so() {
+        let mut info = FeatureInfo::plain("DAYS_BIRTH");
+        info.label = "Age in years".into();
+        assert_eq!(Unit::of(&info), Unit::YearsFromDays);
+        assert_eq!(
+            Unit::YearsFromDays.format(Unit::YearsFromDays.to_display(-10_000.0)),
+            "27.4 years"
+        );
+        info.label = "Days since the ID was changed".into();
+        assert_eq!(Unit::of(&info), Unit::Days);
+        assert_eq!(
+            Unit::Days.format(Unit::Days.to_display(-1200.0)),
+            "1,200 days"
+        );
+        assert_eq!(Unit::of(&FeatureInfo::plain("AMT_CREDIT")), Unit::Plain);
+    }
+}

@@ -1,0 +1,206 @@
+//! Comparisons: a feature's distribution among a population (everyone, the similar-customer
+//! cohort, granted or refused customers) with the customer placed in it, and a scatter of two
+//! features. Only aggregates leave this module for the customer's own view.
+
+use serde::Deserialize;
+
+use super::charts::{self, Bin, Chart};
+use super::errors::AppError;
+use super::state::{AppState, Decision};
+
+/// Largest number of points drawn in a scatter; larger populations are sampled.
+pub const SCATTER_SAMPLE: usize = 2000;
+/// Bins of a histogram.
+pub const BINS: usize = 20;
+
+/// Which customers a distribution is drawn from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Group {
+    #[default]
+    All,
+    Cohort,
+    Granted,
+    Refused,
+}
+
+impl Group {
+    /// Parses the `population` query value.
+    pub fn parse(text: Option<&str>) -> Result<Self, AppError> {
+        Ok(match text.unwrap_or("all") {
+            "" | "all" => Group::All,
+            "cohort" => Group::Cohort,
+            "granted" => Group::Granted,
+            "refused" => Group::Refused,
+            other => {
+                return Err(AppError::BadRequest(format!(
+                    "Population `{other}` is unknown: choose all, cohort, granted or refused."
+                )));
+            }
+        })
+    }
+
+    /// How the population is named in sentences.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Group::All => "all customers",
+            Group::Cohort => "the most similar customers",
+            Group::Granted => "granted customers",
+            Group::Refused => "refused customers",
+        }
+    }
+
+    /// The query value.
+    pub fn name(self) -> &'static str {
+        match self {
+            Group::All => "all",
+            Group::Cohort => "cohort",
+            Group::Granted => "granted",
+            Group::Refused => "refused",
+        }
+    }
+}
+
+/// Query of the distribution fragment.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct DistributionQuery {
+    pub feature: Option<String>,
+    pub population: Option<String>,
+}
+
+/// Query of the scatter fragment.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ScatterQuery {
+    pub x: Option<String>,
+    pub y: Option<String>,
+}
+
+/// Looks a feature up by name, with a clear message when it is not a model feature.
+pub fn feature(state: &AppState, name: Option<&str>) -> Result<usize, AppError> {
+    let population = &state.inner.population;
+    let name = name
+        .filter(|n| !n.is_empty())
+        .ok_or_else(|| AppError::BadRequest("Choose a feature to compare.".to_owned()))?;
+    population.feature_index(name).ok_or_else(|| {
+        AppError::BadRequest(format!("`{name}` is not one of the model's features."))
+    })
+}
+
+/// Row indices of the customers in `group`, relative to the customer at `index`.
+pub fn members(state: &AppState, index: usize, group: Group) -> Vec<usize> {
+    let customers = &state.inner.customers;
+    let by_decision = |d: Decision| {
+        customers
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.score.decision == d)
+            .map(|(i, _)| i)
+            .collect()
+    };
+    match group {
+        Group::All => (0..customers.len()).collect(),
+        Group::Cohort => state.inner.engine.cohort(&state.inner.population, index),
+        Group::Granted => by_decision(Decision::Grant),
+        Group::Refused => by_decision(Decision::Refuse),
+    }
+}
+
+/// Equal-width bins of the finite values.
+pub fn histogram(values: &[f64], bins: usize) -> Vec<Bin> {
+    let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    let Some(lo) = finite.iter().copied().reduce(f64::min) else {
+        return Vec::new();
+    };
+    let hi = finite.iter().copied().fold(lo, f64::max);
+    if hi == lo {
+        return vec![Bin {
+            start: lo - 0.5,
+            end: hi + 0.5,
+            count: finite.len(),
+        }];
+    }
+    let width = (hi - lo) / bins as f64;
+    let mut out: Vec<Bin> = (0..bins)
+        .map(|i| Bin {
+            start: lo + i as f64 * width,
+            end: lo + (i + 1) as f64 * width,
+            count: 0,
+        })
+        .collect();
+    for v in finite {
+        let i = (((v - lo) / width) as usize).min(bins - 1);
+        out[i].count += 1;
+    }
+    out
+}
+
+/// The distribution chart of one feature among a group, with the customer marked.
+pub fn distribution(state: &AppState, index: usize, feature: usize, group: Group) -> Chart {
+    let population = &state.inner.population;
+    let rows = members(state, index, group);
+    let values: Vec<f64> = rows.iter().map(|&i| population.value(i, feature)).collect();
+    let own = population.value(index, feature);
+    let label = state.label(&population.feature_names[feature]);
+    charts::distribution(
+        &label,
+        group.describe(),
+        &histogram(&values, BINS),
+        own.is_finite().then_some(own),
+    )
+}
+
+/// The scatter of two features, sampled evenly when the population is large.
+pub fn scatter(state: &AppState, index: usize, x: usize, y: usize) -> Chart {
+    let inner = &state.inner;
+    let population = &inner.population;
+    let n = inner.customers.len();
+    let stride = n.div_ceil(SCATTER_SAMPLE).max(1);
+    let points: Vec<(f64, f64, Decision)> = (0..n)
+        .step_by(stride)
+        .filter(|&i| i != index)
+        .map(|i| {
+            (
+                population.value(i, x),
+                population.value(i, y),
+                inner.customers[i].score.decision,
+            )
+        })
+        .filter(|(a, b, _)| a.is_finite() && b.is_finite())
+        .collect();
+    let (cx, cy) = (population.value(index, x), population.value(index, y));
+    charts::scatter(
+        &state.label(&population.feature_names[x]),
+        &state.label(&population.feature_names[y]),
+        &points,
+        (cx.is_finite() && cy.is_finite()).then_some((cx, cy)),
+        n,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn histogram_counts_every_finite_value_once() {
+        let values = [0.0, 1.0, 2.0, 3.0, 10.0, f64::NAN];
+        let bins = histogram(&values, 5);
+        assert_eq!(bins.len(), 5);
+        assert_eq!(bins.iter().map(|b| b.count).sum::<usize>(), 5);
+        assert_eq!(bins[0].count, 3);
+        assert_eq!(bins[4].count, 1);
+        assert_eq!(bins[4].end, 10.0);
+    }
+
+    #[test]
+    fn histogram_of_a_constant_is_one_bin() {
+        let bins = histogram(&[4.0, 4.0], 5);
+        assert_eq!(bins.len(), 1);
+        assert_eq!(bins[0].count, 2);
+    }
+
+    #[test]
+    fn unknown_population_is_a_clear_error() {
+        let err = Group::parse(Some("everyone")).unwrap_err().to_string();
+        assert!(err.contains("everyone") && err.contains("cohort"), "{err}");
+    }
+}

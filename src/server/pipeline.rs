@@ -1,0 +1,641 @@
+//! Building the server state from the pipeline's outputs: the DuckDB file (read-only) and a
+//! trained model. Values reach SQL only as parameters.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use duckdb::Connection;
+use serde_json::{Map, Value, json};
+
+use super::ServerError;
+use super::auth::Keys;
+use super::state::{
+    AppState, CalibrationBin, Confusion, Contributions, CurvePoint, Customer, Decision, Engine,
+    EngineError, Facets, GlossaryEntry, ModelReport, Population, Records, Score, ScoredApplication,
+    SourceFile, StateParts,
+};
+use super::views;
+use crate::config::Config;
+use crate::features::{self, Encodings, Selection};
+use crate::ingest::{self, IngestMode, IngestOptions};
+use crate::model::{Decision as ModelDecision, Model, Prediction};
+use crate::report::Reporter;
+
+/// An error while loading the server's data from the database or the model.
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    #[error("Cannot read {what} from the database: {source}")]
+    Query {
+        what: &'static str,
+        source: duckdb::Error,
+    },
+}
+
+fn query(what: &'static str) -> impl Fn(duckdb::Error) -> PipelineError {
+    move |source| PipelineError::Query { what, source }
+}
+
+/// History tables whose presence the list can filter on.
+pub const HISTORY_TABLES: [&str; 5] = [
+    "bureau",
+    "previous_application",
+    "pos_cash_balance",
+    "installments_payments",
+    "credit_card_balance",
+];
+
+/// Tables present in the database.
+pub fn tables(conn: &Connection) -> Result<Vec<String>, PipelineError> {
+    let mut stmt = conn
+        .prepare("SELECT table_name FROM information_schema.tables")
+        .map_err(query("the table list"))?;
+    let names = stmt
+        .query_map([], |row| row.get::<_, String>(0))
+        .map_err(query("the table list"))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(query("the table list"))?;
+    Ok(names)
+}
+
+/// The raw application tables present (train, then test).
+fn application_tables(conn: &Connection) -> Result<Vec<&'static str>, PipelineError> {
+    let present = tables(conn)?;
+    Ok(["application_train", "application_test"]
+        .into_iter()
+        .filter(|t| present.iter().any(|p| p == t))
+        .collect())
+}
+
+/// The list's facets of every applicant, by SK_ID_CURR.
+pub fn facets(conn: &Connection) -> Result<HashMap<i64, Facets>, PipelineError> {
+    let present = tables(conn)?;
+    let history: Vec<&str> = HISTORY_TABLES
+        .into_iter()
+        .filter(|t| present.iter().any(|p| p == t))
+        .collect();
+    let flags: String = history
+        .iter()
+        .map(|t| format!(", a.SK_ID_CURR IN (SELECT SK_ID_CURR FROM {t})"))
+        .collect();
+    let union = application_tables(conn)?
+        .iter()
+        .map(|t| {
+            format!(
+                "SELECT SK_ID_CURR, CODE_GENDER, DAYS_BIRTH, AMT_INCOME_TOTAL, AMT_CREDIT, \
+                 NAME_CONTRACT_TYPE FROM {t}"
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ");
+    if union.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let sql = format!(
+        "SELECT a.SK_ID_CURR, a.CODE_GENDER, CAST(a.DAYS_BIRTH AS DOUBLE), \
+         CAST(a.AMT_INCOME_TOTAL AS DOUBLE), CAST(a.AMT_CREDIT AS DOUBLE), \
+         a.NAME_CONTRACT_TYPE{flags} FROM ({union}) AS a"
+    );
+    let mut stmt = conn
+        .prepare(&sql)
+        .map_err(query("the applicants' facets"))?;
+    let rows = stmt
+        .query_map([], |row| {
+            let days: Option<f64> = row.get(2)?;
+            let mut facets = Facets {
+                gender: row.get(1)?,
+                age_years: days.map(|d| (-d / 365.25).floor()),
+                income: row.get(3)?,
+                credit: row.get(4)?,
+                contract_type: row.get(5)?,
+                history: Vec::new(),
+            };
+            for (i, table) in history.iter().enumerate() {
+                let has: Option<bool> = row.get(6 + i)?;
+                facets
+                    .history
+                    .push(((*table).to_owned(), has.unwrap_or(false)));
+            }
+            Ok((row.get::<_, i64>(0)?, facets))
+        })
+        .map_err(query("the applicants' facets"))?
+        .collect::<Result<HashMap<_, _>, _>>()
+        .map_err(query("the applicants' facets"))?;
+    Ok(rows)
+}
+
+/// The glossary of every feature column, from `feature_catalog`.
+pub fn glossary(conn: &Connection) -> Result<HashMap<String, GlossaryEntry>, PipelineError> {
+    let mut stmt = conn
+        .prepare(
+            "SELECT column_name, label, description, source_table, group_label \
+             FROM feature_catalog",
+        )
+        .map_err(query("the feature catalog"))?;
+    let rows = stmt
+        .query_map([], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                GlossaryEntry {
+                    label: row.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                    description: row.get::<_, Option<String>>(2)?.unwrap_or_default(),
+                    source_table: row.get::<_, Option<String>>(3)?.unwrap_or_default(),
+                    group_label: row.get::<_, Option<String>>(4)?.unwrap_or_default(),
+                },
+            ))
+        })
+        .map_err(query("the feature catalog"))?
+        .collect::<Result<HashMap<_, _>, _>>()
+        .map_err(query("the feature catalog"))?;
+    Ok(rows)
+}
+
+/// The ingested files, for the provenance table (empty when the table is absent).
+pub fn provenance(conn: &Connection) -> Result<Vec<SourceFile>, PipelineError> {
+    if !tables(conn)?.iter().any(|t| t == "ingest_files") {
+        return Ok(Vec::new());
+    }
+    let mut stmt = conn
+        .prepare(
+            "SELECT file_name, CAST(rows AS BIGINT), sha256 FROM ingest_files ORDER BY file_name",
+        )
+        .map_err(query("the ingested files"))?;
+    let rows = stmt
+        .query_map([], |row| {
+            Ok(SourceFile {
+                file_name: row.get(0)?,
+                rows: row.get::<_, i64>(1)?.max(0) as u64,
+                sha256: row.get(2)?,
+            })
+        })
+        .map_err(query("the ingested files"))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(query("the ingested files"))?;
+    Ok(rows)
+}
+
+/// The descriptive application columns of one applicant (empty when unknown).
+pub fn application_record(
+    conn: &Connection,
+    id: i64,
+) -> Result<Vec<(String, Value)>, PipelineError> {
+    let columns: Vec<&str> = views::descriptive_columns().collect();
+    for table in application_tables(conn)? {
+        let sql = format!(
+            "SELECT {} FROM {table} WHERE SK_ID_CURR = ?",
+            columns
+                .iter()
+                .map(|c| format!("CAST({c} AS VARCHAR)"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let mut stmt = conn.prepare(&sql).map_err(query("an applicant's record"))?;
+        let mut rows = stmt.query([id]).map_err(query("an applicant's record"))?;
+        if let Some(row) = rows.next().map_err(query("an applicant's record"))? {
+            let mut out = Vec::with_capacity(columns.len());
+            for (i, column) in columns.iter().enumerate() {
+                let text: Option<String> = row.get(i).map_err(query("an applicant's record"))?;
+                out.push(((*column).to_owned(), typed(text)));
+            }
+            return Ok(out);
+        }
+    }
+    Ok(Vec::new())
+}
+
+/// A cell read as text, back as a JSON number when it is one.
+fn typed(text: Option<String>) -> Value {
+    match text {
+        None => Value::Null,
+        Some(t) => match t.parse::<f64>() {
+            Ok(n) => serde_json::Number::from_f64(n)
+                .map(Value::Number)
+                .unwrap_or(Value::String(t)),
+            Err(_) => Value::String(t),
+        },
+    }
+}
+
+/// The trained model as the server's [`Engine`]: exact TreeSHAP contributions moved onto the
+/// calibrated log-odds scale (so they add up to the probability shown), nearest neighbours
+/// over the most important features, and new applications scored through the same ingest and
+/// feature SQL as everyone else.
+pub struct ModelEngine {
+    model: Model,
+    shap: explainers::TreeShap,
+    /// Indices of the features that define similarity, with their mean and spread.
+    similarity: Vec<(usize, f64, f64)>,
+    cohort_size: usize,
+}
+
+impl ModelEngine {
+    fn to_score(&self, prediction: &Prediction) -> Score {
+        Score {
+            raw: prediction.raw,
+            probability: prediction.probability,
+            points: prediction.points,
+            decision: match prediction.decision {
+                ModelDecision::Granted => Decision::Grant,
+                ModelDecision::Refused => Decision::Refuse,
+            },
+        }
+    }
+
+    fn explain_row(&self, row: &[f64]) -> Result<Contributions, EngineError> {
+        let clean: Vec<f64> = row
+            .iter()
+            .map(|v| if v.is_finite() { *v } else { f64::NAN })
+            .collect();
+        let values = self
+            .shap
+            .shap_values(&clean)
+            .map_err(|err| EngineError::Internal(format!("TreeSHAP: {err}")))?;
+        let slope = self.model.calibration().slope;
+        Ok(Contributions {
+            base: self.model.calibration().logit(values.base_value),
+            values: values.contributions.iter().map(|c| c * slope).collect(),
+        })
+    }
+
+    fn application_row(&self, body: &Map<String, Value>) -> Result<Vec<f64>, EngineError> {
+        let dir = tempfile::tempdir()
+            .map_err(|err| EngineError::Internal(format!("temporary folder: {err}")))?;
+        write_application_csvs(dir.path(), body)?;
+        let options = IngestOptions {
+            data_dir: dir.path().to_owned(),
+            db: dir.path().join("application.duckdb"),
+            mode: IngestMode::NewApplicants,
+        };
+        let quiet = Reporter::quiet();
+        ingest::run(&options, &quiet)
+            .map_err(|err| EngineError::BadApplication(err.to_string()))?;
+        let conn = crate::db::open(&options.db).map_err(|err| {
+            EngineError::Internal(format!("opening the temporary database: {err}"))
+        })?;
+        features::build(&conn, Encodings::Given(self.model.encodings()), &quiet)
+            .map_err(|err| EngineError::BadApplication(err.to_string()))?;
+        let table = features::load(&conn, Selection::All)
+            .map_err(|err| EngineError::Internal(format!("loading features: {err}")))?;
+        let row = self.model.align(&table);
+        if row.len() != self.model.feature_names().len() {
+            return Err(EngineError::BadApplication(
+                "Send exactly one application.".to_owned(),
+            ));
+        }
+        Ok(row)
+    }
+}
+
+/// Writes `application` as `application_test.csv` and each history array as its Kaggle file.
+fn write_application_csvs(dir: &Path, body: &Map<String, Value>) -> Result<(), EngineError> {
+    let mut application = body
+        .get("application")
+        .and_then(Value::as_object)
+        .cloned()
+        .ok_or_else(|| EngineError::BadApplication("`application` must be an object.".into()))?;
+    application.entry("SK_ID_CURR").or_insert(json!(1));
+    write_csv(
+        &dir.join("application_test.csv"),
+        &[Value::Object(application)],
+    )?;
+    let files = [
+        ("bureau", "bureau.csv"),
+        ("bureau_balance", "bureau_balance.csv"),
+        ("previous_application", "previous_application.csv"),
+        ("pos_cash_balance", "POS_CASH_balance.csv"),
+        ("installments_payments", "installments_payments.csv"),
+        ("credit_card_balance", "credit_card_balance.csv"),
+    ];
+    for (key, file) in files {
+        match body.get(key) {
+            None | Some(Value::Null) => {}
+            Some(Value::Array(rows)) if !rows.is_empty() => write_csv(&dir.join(file), rows)?,
+            Some(Value::Array(_)) => {}
+            Some(_) => {
+                return Err(EngineError::BadApplication(format!(
+                    "`{key}` must be an array of row objects."
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn write_csv(path: &Path, rows: &[Value]) -> Result<(), EngineError> {
+    let mut header: Vec<String> = Vec::new();
+    for row in rows {
+        let Value::Object(row) = row else {
+            return Err(EngineError::BadApplication(
+                "Each row must be a JSON object.".into(),
+            ));
+        };
+        for key in row.keys() {
+            if !header.contains(key) {
+                header.push(key.clone());
+            }
+        }
+    }
+    let internal =
+        |err: csv::Error| EngineError::Internal(format!("writing {}: {err}", path.display()));
+    let mut writer = csv::Writer::from_path(path).map_err(internal)?;
+    writer.write_record(&header).map_err(internal)?;
+    for row in rows.iter().filter_map(Value::as_object) {
+        let cells: Vec<String> = header
+            .iter()
+            .map(|key| match row.get(key) {
+                None | Some(Value::Null) => String::new(),
+                Some(Value::String(s)) => s.clone(),
+                Some(other) => other.to_string(),
+            })
+            .collect();
+        writer.write_record(&cells).map_err(internal)?;
+    }
+    writer
+        .flush()
+        .map_err(|err| EngineError::Internal(format!("writing {}: {err}", path.display())))
+}
+
+impl Engine for ModelEngine {
+    fn contributions(&self, row: &[f64]) -> Result<Contributions, EngineError> {
+        self.explain_row(row)
+    }
+
+    fn cohort(&self, population: &Population, index: usize) -> Vec<usize> {
+        let n = population.rows.len() / population.feature_names.len().max(1);
+        let distance = |i: usize| -> f64 {
+            self.similarity
+                .iter()
+                .map(|&(j, mean, spread)| {
+                    let (a, b) = (population.value(i, j), population.value(index, j));
+                    match (a.is_finite(), b.is_finite()) {
+                        (true, true) => ((a - b) / spread).powi(2),
+                        (false, false) => 0.0,
+                        _ => 1.0 + ((if a.is_finite() { a } else { b }) - mean).abs() / spread,
+                    }
+                })
+                .sum()
+        };
+        let mut scored: Vec<(f64, usize)> = (0..n)
+            .filter(|&i| i != index)
+            .map(|i| (distance(i), i))
+            .collect();
+        let k = self.cohort_size.min(scored.len());
+        if k == 0 {
+            return Vec::new();
+        }
+        scored.select_nth_unstable_by(k - 1, |a, b| a.0.total_cmp(&b.0));
+        scored.truncate(k);
+        scored.into_iter().map(|(_, i)| i).collect()
+    }
+
+    fn score_application(
+        &self,
+        application: &Map<String, Value>,
+    ) -> Result<ScoredApplication, EngineError> {
+        let row = self.application_row(application)?;
+        let prediction = self.model.predict_row(&row);
+        let contributions = self.explain_row(&row)?;
+        Ok(ScoredApplication {
+            score: self.to_score(&prediction),
+            features: row,
+            contributions: contributions.values,
+            base: contributions.base,
+        })
+    }
+
+    fn threshold(&self) -> f64 {
+        self.model.threshold()
+    }
+
+    fn points(&self, probability: f64) -> f64 {
+        self.model.points_for(probability)
+    }
+}
+
+impl AppState {
+    /// Builds the state from the database (opened read-only) and a trained model: scores
+    /// everyone, reads the facets, glossary and provenance, and prepares the explainers.
+    pub fn load(
+        db: &Path,
+        model: Model,
+        config: &Config,
+        reporter: &Reporter,
+    ) -> Result<Self, ServerError> {
+        let conn = crate::db::open_read_only(db).map_err(|source| ServerError::OpenDatabase {
+            path: db.to_owned(),
+            source,
+        })?;
+        let table = features::load(&conn, Selection::All)
+            .map_err(|err| ServerError::State(format!("loading features: {err}")))?;
+        let rows = model.align(&table);
+        let predictions: Vec<Prediction> = model.predict(&table);
+        reporter.info(format!(
+            "scored {} applicants with model {} in {:.1} s",
+            table.ids.len(),
+            model.version(),
+            reporter.elapsed_secs()
+        ));
+        let population = Population {
+            feature_names: model.feature_names().to_vec(),
+            rows,
+        };
+        let shap = explainers::TreeShap::new(model.ensemble())
+            .map_err(|err| ServerError::State(format!("preparing TreeSHAP: {err}")))?;
+        let importance = importance(&shap, &population, model.calibration().slope);
+        let engine = ModelEngine {
+            similarity: similarity(&population, &importance, config.explain.cohort_features),
+            cohort_size: config.explain.cohort_size,
+            shap,
+            model,
+        };
+        let mut facets = facets(&conn)?;
+        let customers: Vec<Customer> = table
+            .ids
+            .iter()
+            .zip(&predictions)
+            .zip(&table.target)
+            .map(|((id, p), target)| Customer {
+                id: *id,
+                dataset: if target.is_some() { "train" } else { "test" }.to_owned(),
+                target: target.map(|t| t as i32),
+                score: engine.to_score(p),
+                facets: facets.remove(id).unwrap_or_default(),
+            })
+            .collect();
+        let report = model_report(&engine.model, &customers, importance, provenance(&conn)?);
+        let glossary = glossary(&conn)?;
+        AppState::from_parts(StateParts {
+            customers,
+            population,
+            glossary,
+            model: report,
+            engine: Arc::new(engine),
+            records: Records::Database(Mutex::new(conn)),
+            keys: Keys::from_env()?,
+            top_reasons: config.explain.top_reasons,
+            points_range: (config.points.min, config.points.max),
+        })
+    }
+}
+
+/// Mean |contribution| per feature over an even sample of at most 500 customers.
+fn importance(
+    shap: &explainers::TreeShap,
+    population: &Population,
+    slope: f64,
+) -> Vec<(String, f64)> {
+    let width = population.feature_names.len();
+    let n = population.rows.len() / width.max(1);
+    let step = n.div_ceil(500).max(1);
+    let mut sums = vec![0.0; width];
+    let mut count = 0usize;
+    for i in (0..n).step_by(step) {
+        let row: Vec<f64> = population
+            .row(i)
+            .iter()
+            .map(|v| if v.is_finite() { *v } else { f64::NAN })
+            .collect();
+        if let Ok(values) = shap.shap_values(&row) {
+            for (s, c) in sums.iter_mut().zip(&values.contributions) {
+                *s += (c * slope).abs();
+            }
+            count += 1;
+        }
+    }
+    let mut out: Vec<(String, f64)> = population
+        .feature_names
+        .iter()
+        .zip(sums)
+        .map(|(name, s)| (name.clone(), s / count.max(1) as f64))
+        .collect();
+    out.sort_by(|a, b| b.1.total_cmp(&a.1));
+    out
+}
+
+/// The `k` most important features with their mean and standard deviation.
+fn similarity(
+    population: &Population,
+    importance: &[(String, f64)],
+    k: usize,
+) -> Vec<(usize, f64, f64)> {
+    let n = population.rows.len() / population.feature_names.len().max(1);
+    importance
+        .iter()
+        .take(k.max(1))
+        .filter_map(|(name, _)| population.feature_index(name))
+        .map(|j| {
+            let values: Vec<f64> = (0..n)
+                .map(|i| population.value(i, j))
+                .filter(|v| v.is_finite())
+                .collect();
+            let mean = values.iter().sum::<f64>() / values.len().max(1) as f64;
+            let var =
+                values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / values.len().max(1) as f64;
+            (j, mean, var.sqrt().max(1e-9))
+        })
+        .collect()
+}
+
+/// The model page's figures: out-of-fold figures from the model's metrics (AUC, cost curve,
+/// calibration deciles, confusion at the threshold) and the ROC curve of the training
+/// applicants' in-sample predictions.
+fn model_report(
+    model: &Model,
+    customers: &[Customer],
+    importance: Vec<(String, f64)>,
+    provenance: Vec<SourceFile>,
+) -> ModelReport {
+    let metrics = model.metrics();
+    let rule = model.decision_rule();
+    let at = &metrics.at_threshold;
+    let labelled: Vec<(f64, bool)> = customers
+        .iter()
+        .filter_map(|c| c.target.map(|t| (c.score.probability, t == 1)))
+        .collect();
+    ModelReport {
+        version: model.version().to_owned(),
+        evaluated_on: format!(
+            "out-of-fold predictions of {} training applicants ({} defaults)",
+            metrics.applicants, metrics.defaults
+        ),
+        auc: Some(metrics.out_of_fold.auc),
+        threshold: model.threshold(),
+        roc: roc(&labelled),
+        cost: thin(
+            rule.curve
+                .iter()
+                .map(|p| CurvePoint {
+                    x: p.threshold,
+                    y: p.cost,
+                })
+                .collect(),
+            400,
+        ),
+        calibration: metrics
+            .calibration_deciles
+            .iter()
+            .map(|d| CalibrationBin {
+                predicted: d.mean_probability,
+                observed: d.observed_default_rate,
+                count: d.applicants as u64,
+            })
+            .collect(),
+        confusion: Confusion {
+            true_refused: (at.refused.saturating_sub(at.refused_goods)) as u64,
+            false_refused: at.refused_goods as u64,
+            true_granted: (at.granted.saturating_sub(at.missed_defaults)) as u64,
+            false_granted: at.missed_defaults as u64,
+        },
+        importance,
+        provenance,
+        notes: vec![
+            format!(
+                "Model {} ({} features, {} boosting rounds).",
+                model.version(),
+                model.feature_names().len(),
+                metrics.final_rounds
+            ),
+            "The ROC curve is drawn from the training applicants' in-sample predictions; the \
+             AUC, cost curve, calibration and confusion matrix are out-of-fold."
+                .to_owned(),
+        ],
+    }
+}
+
+/// ROC points (false positive rate, true positive rate), at most ~200 of them.
+fn roc(labelled: &[(f64, bool)]) -> Vec<CurvePoint> {
+    let mut sorted = labelled.to_vec();
+    sorted.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let positives = sorted.iter().filter(|(_, y)| *y).count().max(1) as f64;
+    let negatives = sorted.iter().filter(|(_, y)| !*y).count().max(1) as f64;
+    let mut points = vec![CurvePoint { x: 0.0, y: 0.0 }];
+    let (mut tp, mut fp) = (0.0, 0.0);
+    for (_, y) in &sorted {
+        if *y {
+            tp += 1.0
+        } else {
+            fp += 1.0
+        }
+        points.push(CurvePoint {
+            x: fp / negatives,
+            y: tp / positives,
+        });
+    }
+    thin(points, 200)
+}
+
+/// Keeps about `max` evenly spaced points, always the first and the last.
+fn thin(points: Vec<CurvePoint>, max: usize) -> Vec<CurvePoint> {
+    if points.len() <= max {
+        return points;
+    }
+    let step = points.len().div_ceil(max);
+    let last = points.last().copied();
+    let mut out: Vec<CurvePoint> = points.into_iter().step_by(step).collect();
+    if let Some(last) = last
+        && out.last() != Some(&last)
+    {
+        out.push(last);
+    }
+    out
+}

@@ -1,0 +1,384 @@
+//! What the server keeps in memory, built once at start: every customer's score, the facets the
+//! list filters on, the feature matrix the comparisons draw from, the glossary, the model's
+//! evaluation figures, and the [`Engine`] that explains a customer and scores a new application.
+//!
+//! [`AppState::from_parts`] builds it from plain parts, which is what the tests do; the
+//! pipeline (DuckDB file and trained model) goes through `super::pipeline`.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::ServerError;
+use super::auth::Keys;
+
+/// Grant or refuse, as decided by the model's cost-based threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Decision {
+    Grant,
+    Refuse,
+}
+
+impl Decision {
+    /// The decision in one word, for people.
+    pub fn word(self) -> &'static str {
+        match self {
+            Decision::Grant => "Granted",
+            Decision::Refuse => "Refused",
+        }
+    }
+
+    /// A symbol shown next to the word, so the decision never rests on colour alone.
+    pub fn icon(self) -> &'static str {
+        match self {
+            Decision::Grant => "✔",
+            Decision::Refuse => "✖",
+        }
+    }
+
+    /// The CSS class that colours the decision (always shown with its word and icon).
+    pub fn css(self) -> &'static str {
+        match self {
+            Decision::Grant => "grant",
+            Decision::Refuse => "refuse",
+        }
+    }
+
+    /// Parses `grant`/`refuse` as written in query strings.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "grant" => Some(Decision::Grant),
+            "refuse" => Some(Decision::Refuse),
+            _ => None,
+        }
+    }
+}
+
+/// A model's output for one applicant.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Score {
+    /// The model's raw margin (log-odds of default).
+    pub raw: f64,
+    /// Calibrated probability of default.
+    pub probability: f64,
+    /// Points on the scorecard scale (higher is safer).
+    pub points: f64,
+    pub decision: Decision,
+}
+
+/// Per-feature contributions to one applicant's raw score (log-odds of default): the
+/// contributions add up, with `base`, to the raw score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Contributions {
+    pub base: f64,
+    pub values: Vec<f64>,
+}
+
+/// A reason for a decision in plain words.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reason {
+    /// Model feature the reason is about.
+    pub feature: String,
+    /// The glossary's label of that feature.
+    pub label: String,
+    /// A sentence a person can read.
+    pub sentence: String,
+    /// True when this feature raises the risk of default (lowers the score).
+    pub raises_risk: bool,
+    /// Contribution to the raw score (log-odds of default).
+    pub contribution: f64,
+    /// What usually improves it, in plain words, when there is something to say.
+    pub advice: Option<String>,
+}
+
+/// The glossary entry of a model feature (from `feature_catalog`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GlossaryEntry {
+    pub label: String,
+    pub description: String,
+    /// Raw table the feature comes from (`application_train`, `bureau`, ...).
+    pub source_table: String,
+    /// The glossary's group ("Income and employment", ...).
+    pub group_label: String,
+}
+
+/// The facets the customer list filters and sorts on, read once from the application table.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Facets {
+    /// `M`, `F` or something else as written in the data.
+    pub gender: Option<String>,
+    pub age_years: Option<f64>,
+    pub income: Option<f64>,
+    pub credit: Option<f64>,
+    pub contract_type: Option<String>,
+    /// Whether the applicant has rows in each history table, by table name.
+    pub history: Vec<(String, bool)>,
+}
+
+/// One value of a customer's descriptive information, ready to show.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InfoItem {
+    pub label: String,
+    pub value: String,
+}
+
+/// A group of descriptive information ("Identity and family", ...).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InfoGroup {
+    pub title: String,
+    pub items: Vec<InfoItem>,
+}
+
+/// One applicant as the server knows them.
+#[derive(Debug, Clone)]
+pub struct Customer {
+    pub id: i64,
+    /// `train` or `test`.
+    pub dataset: String,
+    /// Known outcome (1 = defaulted) for training applicants.
+    pub target: Option<i32>,
+    pub score: Score,
+    pub facets: Facets,
+}
+
+/// The result of scoring a posted application.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScoredApplication {
+    pub score: Score,
+    /// The application's feature row, in [`Population::feature_names`] order.
+    pub features: Vec<f64>,
+    pub contributions: Vec<f64>,
+    pub base: f64,
+}
+
+/// An error from the [`Engine`], split into what the caller did wrong and what went wrong
+/// inside (logged, never shown).
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("{0}")]
+    BadApplication(String),
+    #[error("{0}")]
+    Internal(String),
+}
+
+/// The model behind the server: explains rows of the feature matrix, finds similar customers
+/// and scores new applications.
+pub trait Engine: Send + Sync + 'static {
+    /// Contributions of each feature (in [`Population::feature_names`] order) to a row.
+    fn contributions(&self, row: &[f64]) -> Result<Contributions, EngineError>;
+
+    /// Row indices of the customers most similar to row `index` (not including it).
+    fn cohort(&self, population: &Population, index: usize) -> Vec<usize>;
+
+    /// Scores a new application given as JSON (its application columns, history optional).
+    fn score_application(
+        &self,
+        application: &Map<String, Value>,
+    ) -> Result<ScoredApplication, EngineError>;
+
+    /// The decision threshold on the probability of default.
+    fn threshold(&self) -> f64;
+
+    /// Maps a probability of default to points.
+    fn points(&self, probability: f64) -> f64;
+
+    /// Reasons in plain words for a row and its contributions, up to `count` each way, when
+    /// the engine has its own (else the server writes simple ones from the glossary).
+    fn reasons(&self, _row: &[f64], _contributions: &[f64], _count: usize) -> Option<Vec<Reason>> {
+        None
+    }
+}
+
+/// Every customer's features, row-major, in the model's feature order.
+#[derive(Debug, Clone, Default)]
+pub struct Population {
+    pub feature_names: Vec<String>,
+    /// `rows.len() == customers.len() * feature_names.len()`; missing values are NaN.
+    pub rows: Vec<f64>,
+}
+
+impl Population {
+    /// The features of row `index`.
+    pub fn row(&self, index: usize) -> &[f64] {
+        let width = self.feature_names.len();
+        &self.rows[index * width..(index + 1) * width]
+    }
+
+    /// Position of a feature by name.
+    pub fn feature_index(&self, name: &str) -> Option<usize> {
+        self.feature_names.iter().position(|n| n == name)
+    }
+
+    /// Value of feature `feature` in row `index`.
+    pub fn value(&self, index: usize, feature: usize) -> f64 {
+        self.rows[index * self.feature_names.len() + feature]
+    }
+}
+
+/// A point of a curve (ROC, cost, calibration).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct CurvePoint {
+    pub x: f64,
+    pub y: f64,
+}
+
+/// One bin of the calibration curve.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct CalibrationBin {
+    pub predicted: f64,
+    pub observed: f64,
+    pub count: u64,
+}
+
+/// Counts at the decision threshold (positive = defaulted; predicted positive = refused).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Confusion {
+    pub true_refused: u64,
+    pub false_refused: u64,
+    pub true_granted: u64,
+    pub false_granted: u64,
+}
+
+/// One input file of the database, for the provenance table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SourceFile {
+    pub file_name: String,
+    pub rows: u64,
+    pub sha256: String,
+}
+
+/// What the model page shows.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ModelReport {
+    pub version: String,
+    /// Where the evaluation figures come from (e.g. "out-of-fold predictions").
+    pub evaluated_on: String,
+    pub auc: Option<f64>,
+    pub threshold: f64,
+    pub roc: Vec<CurvePoint>,
+    /// Business cost (y) against threshold (x).
+    pub cost: Vec<CurvePoint>,
+    pub calibration: Vec<CalibrationBin>,
+    pub confusion: Confusion,
+    /// Feature name and importance, most important first.
+    pub importance: Vec<(String, f64)>,
+    pub provenance: Vec<SourceFile>,
+    /// Free-text provenance lines (data folder, ingest time, program version).
+    pub notes: Vec<String>,
+}
+
+/// Where the raw application columns of a customer are read from.
+pub enum Records {
+    /// Kept in memory (tests, small data): customer id → (column, value) pairs.
+    Memory(HashMap<i64, Vec<(String, Value)>>),
+    /// Read per request from the DuckDB file, on a cloned connection.
+    Database(Mutex<duckdb::Connection>),
+}
+
+/// The parts an [`AppState`] is built from.
+pub struct StateParts {
+    pub customers: Vec<Customer>,
+    pub population: Population,
+    pub glossary: HashMap<String, GlossaryEntry>,
+    pub model: ModelReport,
+    pub engine: Arc<dyn Engine>,
+    pub records: Records,
+    pub keys: Keys,
+    /// Number of reasons given each way.
+    pub top_reasons: usize,
+    /// Lowest and highest points of the scale (for the gauge).
+    pub points_range: (f64, f64),
+}
+
+/// Shared, read-only server state (cheap to clone).
+#[derive(Clone)]
+pub struct AppState {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub customers: Vec<Customer>,
+    pub by_id: HashMap<i64, usize>,
+    pub population: Population,
+    pub glossary: HashMap<String, GlossaryEntry>,
+    pub model: ModelReport,
+    pub engine: Arc<dyn Engine>,
+    pub records: Records,
+    pub keys: Keys,
+    pub top_reasons: usize,
+    pub points_range: (f64, f64),
+    /// History tables seen in the facets, for the list's filters.
+    pub history_tables: Vec<String>,
+}
+
+impl AppState {
+    /// Builds the state from its parts, checking that they fit together.
+    pub fn from_parts(parts: StateParts) -> Result<Self, ServerError> {
+        let width = parts.population.feature_names.len();
+        if parts.population.rows.len() != parts.customers.len() * width {
+            return Err(ServerError::State(format!(
+                "the feature matrix has {} values, expected {} customers × {width} features",
+                parts.population.rows.len(),
+                parts.customers.len()
+            )));
+        }
+        let by_id = parts
+            .customers
+            .iter()
+            .enumerate()
+            .map(|(index, customer)| (customer.id, index))
+            .collect();
+        let history_tables = parts
+            .customers
+            .first()
+            .map(|c| c.facets.history.iter().map(|(t, _)| t.clone()).collect())
+            .unwrap_or_default();
+        Ok(Self {
+            inner: Arc::new(Inner {
+                customers: parts.customers,
+                by_id,
+                population: parts.population,
+                glossary: parts.glossary,
+                model: parts.model,
+                engine: parts.engine,
+                records: parts.records,
+                keys: parts.keys,
+                top_reasons: parts.top_reasons.max(1),
+                points_range: parts.points_range,
+                history_tables,
+            }),
+        })
+    }
+
+    /// The authentication keys (for `serve` to print the sign-in link, and for tests).
+    pub fn keys(&self) -> &Keys {
+        &self.inner.keys
+    }
+
+    /// Number of customers known.
+    pub fn customer_count(&self) -> usize {
+        self.inner.customers.len()
+    }
+
+    /// Ids of the first `n` customers, in storage order (for the benchmark and tests).
+    pub fn sample_ids(&self, n: usize) -> Vec<i64> {
+        self.inner.customers.iter().take(n).map(|c| c.id).collect()
+    }
+
+    pub(crate) fn customer(&self, id: i64) -> Option<(usize, &Customer)> {
+        let index = *self.inner.by_id.get(&id)?;
+        Some((index, &self.inner.customers[index]))
+    }
+
+    /// The glossary label of a feature, or its name when the glossary has none.
+    pub(crate) fn label(&self, feature: &str) -> String {
+        self.inner
+            .glossary
+            .get(feature)
+            .map(|entry| entry.label.clone())
+            .unwrap_or_else(|| feature.to_owned())
+    }
+}
