@@ -186,7 +186,9 @@ mod tests {
         let bins = histogram(&values, 5);
         assert_eq!(bins.len(), 5);
         assert_eq!(bins.iter().map(|b| b.count).sum::<usize>(), 5);
-        assert_eq!(bins[0].count, 3);
+        // Bins are half-open and 2 wide: [0, 2) holds 0 and 1, [2, 4) holds 2 and 3.
+        assert_eq!(bins[0].count, 2);
+        assert_eq!(bins[1].count, 2);
         assert_eq!(bins[4].count, 1);
         assert_eq!(bins[4].end, 10.0);
     }

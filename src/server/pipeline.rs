@@ -12,8 +12,8 @@ use super::ServerError;
 use super::auth::Keys;
 use super::state::{
     AppState, CalibrationBin, Confusion, Contributions, CurvePoint, Customer, Decision, Engine,
-    EngineError, Facets, GlossaryEntry, ModelReport, Population, Records, Score, ScoredApplication,
-    SourceFile, StateParts,
+    EngineError, Facets, GlossaryEntry, ModelReport, Population, Reason, Records, Score,
+    ScoredApplication, SourceFile, StateParts,
 };
 use super::views;
 use crate::config::Config;
@@ -223,6 +223,10 @@ fn typed(text: Option<String>) -> Value {
 pub struct ModelEngine {
     model: Model,
     shap: explainers::TreeShap,
+    /// The glossary entries of the model's features, and the values of customers who repaid:
+    /// what the explainers' reasons are worded from.
+    catalog: explainers::FeatureCatalog,
+    reference: explainers::ReferenceStats,
     /// Indices of the features that define similarity, with their mean and spread.
     similarity: Vec<(usize, f64, f64)>,
     cohort_size: usize,
@@ -360,6 +364,37 @@ impl Engine for ModelEngine {
         self.explain_row(row)
     }
 
+    fn reasons(&self, row: &[f64], contributions: &[f64], count: usize) -> Option<Vec<Reason>> {
+        let inputs = explainers::reasons::ReasonInputs {
+            row,
+            contributions,
+            catalog: &self.catalog,
+            stats: &self.reference,
+        };
+        let set = match explainers::reasons::reasons(inputs, count) {
+            Ok(set) => set,
+            Err(err) => {
+                tracing::warn!(error = %err, "explainer reasons failed; using the simple ones");
+                return None;
+            }
+        };
+        let raised = set.raised.into_iter().map(|r| (r, true));
+        let lowered = set.lowered.into_iter().map(|r| (r, false));
+        Some(
+            raised
+                .chain(lowered)
+                .map(|(r, raises_risk)| Reason {
+                    feature: r.key,
+                    label: r.label,
+                    sentence: r.sentence,
+                    raises_risk,
+                    contribution: r.contribution,
+                    advice: None,
+                })
+                .collect(),
+        )
+    }
+
     fn cohort(&self, population: &Population, index: usize) -> Vec<usize> {
         let n = population.rows.len() / population.feature_names.len().max(1);
         let distance = |i: usize| -> f64 {
@@ -442,7 +477,10 @@ impl AppState {
         let shap = explainers::TreeShap::new(model.ensemble())
             .map_err(|err| ServerError::State(format!("preparing TreeSHAP: {err}")))?;
         let importance = importance(&shap, &population, model.calibration().slope);
+        let (catalog, reference) = reason_sources(&conn, &model, &population, &table.target)?;
         let engine = ModelEngine {
+            catalog,
+            reference,
             similarity: similarity(&population, &importance, config.explain.cohort_features),
             cohort_size: config.explain.cohort_size,
             shap,
@@ -476,6 +514,27 @@ impl AppState {
             points_range: (config.points.min, config.points.max),
         })
     }
+}
+
+/// The catalog of the model's features and the reference statistics of customers who repaid.
+fn reason_sources(
+    conn: &Connection,
+    model: &Model,
+    population: &Population,
+    target: &[Option<f64>],
+) -> Result<(explainers::FeatureCatalog, explainers::ReferenceStats), ServerError> {
+    let state_error = |what: &str, err: &dyn std::fmt::Display| {
+        ServerError::State(format!("preparing the reasons ({what}): {err}"))
+    };
+    let catalog = features::catalog(conn, model.feature_names())
+        .map_err(|err| state_error("glossary", &err))?;
+    let matrix =
+        explainers::FeatureMatrix::new(population.feature_names.clone(), population.rows.clone())
+            .map_err(|err| state_error("features", &err))?;
+    let labels: Vec<f64> = target.iter().map(|t| t.unwrap_or(f64::NAN)).collect();
+    let reference = explainers::ReferenceStats::build(&matrix, &labels)
+        .map_err(|err| state_error("customers who repaid", &err))?;
+    Ok((catalog, reference))
 }
 
 /// Mean |contribution| per feature over an even sample of at most 500 customers.
