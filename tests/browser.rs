@@ -222,7 +222,9 @@ fn base64_decode(text: &str) -> Vec<u8> {
     out
 }
 
-fn wait_for_charts(driver: &Driver) -> (u64, u64, u64) {
+/// Waits until `expected` charts (some loaded by htmx after the page) are drawn, one fails, or
+/// 30 seconds pass.
+fn wait_for_charts(driver: &Driver, expected: u64) -> (u64, u64, u64) {
     let started = Instant::now();
     loop {
         let counts = driver.script(
@@ -233,7 +235,7 @@ fn wait_for_charts(driver: &Driver) -> (u64, u64, u64) {
         let n = |i: usize| counts[i].as_u64().unwrap_or(0);
         let (total, drawn, failed) = (n(0), n(1), n(2));
         if failed > 0
-            || (total > 0 && drawn == total)
+            || (total >= expected && drawn == total)
             || started.elapsed() > Duration::from_secs(30)
         {
             return (total, drawn, failed);
@@ -269,7 +271,7 @@ fn customer_page_draws_every_chart_offline_without_errors() {
     driver.go(&format!("{base}/login?token={code}"));
     let customer = state.sample_ids(40)[33];
     driver.go(&format!("{base}/rm/customers/{customer}"));
-    let (total, drawn, failed) = wait_for_charts(&driver);
+    let (total, drawn, failed) = wait_for_charts(&driver, 4);
 
     let png = base64_decode(
         driver

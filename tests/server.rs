@@ -317,7 +317,11 @@ async fn customer_page_shows_gauge_reasons_and_a_waterfall_that_adds_up() {
     );
 
     let specs = specs(&page.body);
-    assert_eq!(specs.len(), 4, "gauge, waterfall, distribution, scatter");
+    assert_eq!(
+        specs.len(),
+        2,
+        "gauge and waterfall; the comparisons load afterwards"
+    );
     let waterfall = specs
         .iter()
         .find(|s| s["data"]["values"][0]["label"] == "Average applicant")
@@ -338,7 +342,47 @@ async fn customer_page_shows_gauge_reasons_and_a_waterfall_that_adds_up() {
         "reasons in sentences"
     );
     assert!(page.body.contains("Identity and family") && page.body.contains("Credit history"));
-    assert_eq!(page.body.matches("<figcaption").count(), 4);
+    assert_eq!(page.body.matches("<figcaption").count(), 2);
+
+    // The comparison charts are fetched by htmx once the page is shown: each address the page
+    // names answers with one described chart of this customer's most influential feature.
+    for chart in ["distribution", "scatter"] {
+        let url = lazy_url(&page.body, chart);
+        assert!(url.starts_with(&format!("/rm/customers/{}/{chart}?", person.id)));
+        let fragment = send(&app, get(&url, Some(&rm_cookie(&state)))).await;
+        assert_eq!(fragment.status, StatusCode::OK, "{url}");
+        let specs = self::specs(&fragment.body);
+        assert_eq!(specs.len(), 1, "{url}");
+        assert!(
+            specs[0]["description"]
+                .as_str()
+                .is_some_and(|d| d.len() > 20)
+        );
+    }
+    let history = send(
+        &app,
+        get(
+            &format!("/rm/customers/{}/history", person.id),
+            Some(&rm_cookie(&state)),
+        ),
+    )
+    .await;
+    assert_eq!(history.status, StatusCode::OK);
+    assert!(history.body.contains("Most days overdue at other lenders"));
+}
+
+/// The `hx-get` address of the element with id `target` in a page.
+fn lazy_url(body: &str, target: &str) -> String {
+    let start = body
+        .find(&format!("id=\"{target}\""))
+        .unwrap_or_else(|| panic!("no #{target}"));
+    let rest = &body[start..];
+    let url = rest
+        .split("hx-get=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap_or_else(|| panic!("#{target} has no hx-get"));
+    url.replace("&#38;", "&").replace("&amp;", "&")
 }
 
 trait DecisionWord {
@@ -485,7 +529,7 @@ async fn posted_application_is_scored_and_bad_bodies_get_clear_messages() {
     let engine = common::engine(&people);
     let application = json!({"application": {
         "EXT_SOURCE_2": 0.2, "AMT_INCOME_TOTAL": 90000.0, "CREDIT_TO_INCOME": 6.0,
-        "AGE_YEARS": 25.0, "BUREAU_OVERDUE_COUNT": null
+        "AGE_YEARS": 25.0, "BURO_CREDIT_DAY_OVERDUE_MAX": null
     }});
     let expected = engine.score(&[0.2, 90000.0, 6.0, 25.0, f64::NAN]);
     let answer = send(

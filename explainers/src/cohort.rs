@@ -85,6 +85,8 @@ pub struct CohortIndex {
     /// Standardised values, column after column; `NaN` for missing.
     values: Vec<f32>,
     labels: Option<Vec<f64>>,
+    /// Default rate of the whole reference population, computed once at build time.
+    overall_default_rate: Option<f64>,
     granted: Option<Vec<bool>>,
 }
 
@@ -112,12 +114,15 @@ impl CohortIndex {
             );
             columns.push(column);
         }
+        let everyone: Vec<usize> = (0..data.rows).collect();
+        let overall_default_rate = labels.as_deref().and_then(|l| label_rate(l, &everyone));
         Ok(Self {
             width: data.width(),
             rows: data.rows,
             columns,
             values,
             labels,
+            overall_default_rate,
             granted,
         })
     }
@@ -192,11 +197,10 @@ impl CohortIndex {
             .enumerate()
             .map(|(c, column)| self.distribution(c, column, row, members))
             .collect();
-        let all: Vec<usize> = (0..self.rows).collect();
         CohortSummary {
             size: members.len(),
             default_rate: self.labels.as_deref().and_then(|l| label_rate(l, members)),
-            overall_default_rate: self.labels.as_deref().and_then(|l| label_rate(l, &all)),
+            overall_default_rate: self.overall_default_rate,
             granted_rate: self
                 .granted
                 .as_deref()

@@ -7,7 +7,14 @@
 //! - values below 1: two significant digits, at least two decimals (`0.21`, `0.50`, `0.053`);
 //! - columns whose variable starts with `DAYS_` count days before the application (negative
 //!   in the data) and are shown as positive durations: in years with one decimal when the
-//!   label mentions years (`27.4 years`), else in days (`1,200 days`).
+//!   label mentions years (`27.4 years`), else in days (`1,200 days`); except a ratio of days
+//!   (`..._PERC`, such as time employed over age) and a variance of days (`..._VAR`), which
+//!   are plain numbers;
+//! - the `DAYS_` columns that count to a date which may lie ahead (the planned end of a credit,
+//!   the last due date of a loan) keep their sign: `in 300 days` or `120 days ago`;
+//! - the first, last or mean month of a monthly history (`MONTHS_BALANCE` as minimum, maximum
+//!   or mean; negative in the data) is shown as months before the application (`12 months
+//!   ago`).
 
 use crate::data::FeatureInfo;
 
@@ -19,14 +26,34 @@ pub enum Unit {
     YearsFromDays,
     /// Other `DAYS_` columns.
     Days,
+    /// `DAYS_` columns counting to a date that may be in the future or in the past.
+    DaysFromNow,
+    /// The first, last or mean month of a monthly history.
+    MonthsAgo,
 }
 
 const DAYS_PER_YEAR: f64 = 365.25;
 
+/// `DAYS_` variables counting from the application to a date that may still lie ahead.
+const TOWARDS_A_DATE: &[&str] = &[
+    "DAYS_CREDIT_ENDDATE",
+    "DAYS_LAST_DUE_1ST_VERSION",
+    "DAYS_LAST_DUE",
+    "DAYS_TERMINATION",
+];
+
 impl Unit {
     /// The unit of a catalog column (see the module documentation).
     pub fn of(info: &FeatureInfo) -> Self {
-        let is_days = info.variable.starts_with("DAYS_") || info.name.starts_with("DAYS_");
+        let is_days = (info.variable.starts_with("DAYS_") || info.name.starts_with("DAYS_"))
+            && !is_ratio_or_spread(&info.name)
+            && !is_ratio_or_spread(&info.variable);
+        if is_month_of_history(info) {
+            return Self::MonthsAgo;
+        }
+        if is_days && TOWARDS_A_DATE.contains(&info.variable.as_str()) {
+            return Self::DaysFromNow;
+        }
         match (is_days, info.label.to_lowercase().contains("year")) {
             (false, _) => Self::Plain,
             (true, true) => Self::YearsFromDays,
@@ -37,9 +64,9 @@ impl Unit {
     /// The value in display units. Durations flip sign, so compare values after this step.
     pub fn to_display(self, value: f64) -> f64 {
         match self {
-            Self::Plain => value,
+            Self::Plain | Self::DaysFromNow => value,
             Self::YearsFromDays => value.abs() / DAYS_PER_YEAR,
-            Self::Days => value.abs(),
+            Self::Days | Self::MonthsAgo => value.abs(),
         }
     }
 
@@ -49,8 +76,32 @@ impl Unit {
             Self::Plain => format_number(display_value),
             Self::YearsFromDays => format!("{display_value:.1} years"),
             Self::Days => format!("{} days", format_number(display_value.round())),
+            Self::DaysFromNow if display_value >= 0.0 => {
+                format!("in {} days", format_number(display_value.round()))
+            }
+            Self::DaysFromNow => format!("{} days ago", format_number(-display_value.round())),
+            Self::MonthsAgo => match format_number(display_value.round()).as_str() {
+                "0" => "this month".to_owned(),
+                "1" => "1 month ago".to_owned(),
+                months => format!("{months} months ago"),
+            },
         }
     }
+}
+
+/// Whether a `DAYS_` column is not a duration: a ratio of two durations or a variance.
+fn is_ratio_or_spread(column: &str) -> bool {
+    column.ends_with("_PERC") || column.ends_with("_VAR")
+}
+
+/// Whether a column is a month of a monthly history (not a count or a spread of months).
+fn is_month_of_history(info: &FeatureInfo) -> bool {
+    let of_months =
+        info.variable.starts_with("MONTHS_BALANCE") && info.variable != "MONTHS_BALANCE_SIZE";
+    let position = ["_MIN", "_MAX", "_MEAN"]
+        .iter()
+        .any(|suffix| info.name.ends_with(suffix));
+    of_months && position
 }
 
 /// Formats a number following the module's rules; `NaN` becomes "missing".
@@ -138,5 +189,46 @@ mod tests {
             "1,200 days"
         );
         assert_eq!(Unit::of(&FeatureInfo::plain("AMT_CREDIT")), Unit::Plain);
+    }
+
+    #[test]
+    fn ratios_and_variances_of_days_are_plain_numbers() {
+        let mut share = FeatureInfo::plain("DAYS_EMPLOYED_PERC");
+        share.label = "Share of life spent in the current job".into();
+        assert_eq!(Unit::of(&share), Unit::Plain);
+        let mut spread = FeatureInfo::plain("BURO_DAYS_CREDIT_VAR");
+        spread.variable = "DAYS_CREDIT".into();
+        spread.label = "Spread of days since each credit bureau credit".into();
+        assert_eq!(Unit::of(&spread), Unit::Plain);
+        let mut mean = FeatureInfo::plain("BURO_DAYS_CREDIT_MEAN");
+        mean.variable = "DAYS_CREDIT".into();
+        assert_eq!(Unit::of(&mean), Unit::Days);
+    }
+
+    #[test]
+    fn dates_ahead_keep_their_direction() {
+        let mut end = FeatureInfo::plain("ACTIVE_DAYS_CREDIT_ENDDATE_MAX");
+        end.variable = "DAYS_CREDIT_ENDDATE".into();
+        assert_eq!(Unit::of(&end), Unit::DaysFromNow);
+        let shown = |v: f64| Unit::DaysFromNow.format(Unit::DaysFromNow.to_display(v));
+        assert_eq!(shown(300.0), "in 300 days");
+        assert_eq!(shown(-1_200.0), "1,200 days ago");
+    }
+
+    #[test]
+    fn months_of_a_history_are_months_ago() {
+        let mut last = FeatureInfo::plain("POS_MONTHS_BALANCE_MAX");
+        last.variable = "MONTHS_BALANCE".into();
+        assert_eq!(Unit::of(&last), Unit::MonthsAgo);
+        let shown = |v: f64| Unit::MonthsAgo.format(Unit::MonthsAgo.to_display(v));
+        assert_eq!(shown(-12.0), "12 months ago");
+        assert_eq!(shown(-1.0), "1 month ago");
+        assert_eq!(shown(0.0), "this month");
+        let mut size = FeatureInfo::plain("BURO_MONTHS_BALANCE_SIZE_MEAN");
+        size.variable = "MONTHS_BALANCE_SIZE".into();
+        assert_eq!(Unit::of(&size), Unit::Plain);
+        let mut total = FeatureInfo::plain("CC_MONTHS_BALANCE_SUM");
+        total.variable = "MONTHS_BALANCE".into();
+        assert_eq!(Unit::of(&total), Unit::Plain);
     }
 }

@@ -202,12 +202,14 @@ fn typical_range(unit: Unit, (low, high): (f64, f64), shown: f64) -> String {
     if low == high {
         return unit.format(low);
     }
-    if shown < low {
-        format!("above {}", unit.format(low))
-    } else if shown > high {
-        format!("below {}", unit.format(high))
-    } else {
+    // "above 3 months ago" or "below in 300 days" would read badly: moments get the range.
+    let is_moment = matches!(unit, Unit::MonthsAgo | Unit::DaysFromNow);
+    if is_moment || !(shown < low || shown > high) {
         format!("between {} and {}", unit.format(low), unit.format(high))
+    } else if shown < low {
+        format!("above {}", unit.format(low))
+    } else {
+        format!("below {}", unit.format(high))
     }
 }
 

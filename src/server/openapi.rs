@@ -118,6 +118,13 @@ const OPERATIONS: &[Operation] = &[
         Body::Html,
     ),
     op(
+        "get",
+        "/rm/customers/{id}/history",
+        "Every credit-history figure of the customer, by source (fragment)",
+        Access::Rm,
+        Body::Html,
+    ),
+    op(
         "post",
         "/rm/customers/{id}/access-link",
         "Issue a sign-in link for this customer (fragment)",

@@ -132,9 +132,18 @@ pub struct CustomerPage {
     pub features: Vec<Choice>,
     pub populations: Vec<Choice>,
     pub scatter_y: Vec<Choice>,
-    pub distribution: Chart,
-    pub scatter: Chart,
+    /// The distribution chart's fragment address, loaded once the page is shown.
+    pub distribution_url: String,
+    /// The scatter chart's fragment address, loaded once the page is shown.
+    pub scatter_url: String,
     pub access_link: String,
+}
+
+/// Every credit-history figure of a customer (htmx fragment).
+#[derive(Template)]
+#[template(path = "info_fragment.html")]
+pub struct InfoFragment {
+    pub info: Vec<InfoGroup>,
 }
 
 /// A chart alone (htmx fragment of the compare tab).

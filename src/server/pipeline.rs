@@ -128,7 +128,7 @@ pub fn facets(conn: &Connection) -> Result<HashMap<i64, Facets>, PipelineError> 
 pub fn glossary(conn: &Connection) -> Result<HashMap<String, GlossaryEntry>, PipelineError> {
     let mut stmt = conn
         .prepare(
-            "SELECT column_name, label, description, source_table, group_label \
+            "SELECT column_name, label, description, source_table, group_label, variable \
              FROM feature_catalog",
         )
         .map_err(query("the feature catalog"))?;
@@ -137,6 +137,7 @@ pub fn glossary(conn: &Connection) -> Result<HashMap<String, GlossaryEntry>, Pip
             Ok((
                 row.get::<_, String>(0)?,
                 GlossaryEntry {
+                    variable: row.get::<_, Option<String>>(5)?.unwrap_or_default(),
                     label: row.get::<_, Option<String>>(1)?.unwrap_or_default(),
                     description: row.get::<_, Option<String>>(2)?.unwrap_or_default(),
                     source_table: row.get::<_, Option<String>>(3)?.unwrap_or_default(),

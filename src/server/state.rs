@@ -97,6 +97,8 @@ pub struct Reason {
 /// The glossary entry of a model feature (from `feature_catalog`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GlossaryEntry {
+    /// The raw variable the feature is computed from (`DAYS_CREDIT` for `BURO_DAYS_CREDIT_MEAN`).
+    pub variable: String,
     pub label: String,
     pub description: String,
     /// Raw table the feature comes from (`application_train`, `bureau`, ...).
@@ -371,6 +373,21 @@ impl AppState {
     pub(crate) fn customer(&self, id: i64) -> Option<(usize, &Customer)> {
         let index = *self.inner.by_id.get(&id)?;
         Some((index, &self.inner.customers[index]))
+    }
+
+    /// A feature's value written for people, in its unit (years, days, months ago...), as
+    /// the explanations write it; "not known" when missing.
+    pub(crate) fn show_value(&self, feature: &str, value: f64) -> String {
+        if !value.is_finite() {
+            return "not known".to_owned();
+        }
+        let mut info = explainers::FeatureInfo::plain(feature);
+        if let Some(entry) = self.inner.glossary.get(feature) {
+            info.variable.clone_from(&entry.variable);
+            info.label.clone_from(&entry.label);
+        }
+        let unit = explainers::humanize::Unit::of(&info);
+        unit.format(unit.to_display(value))
     }
 
     /// The glossary label of a feature, or its name when the glossary has none.

@@ -35,14 +35,14 @@ pub struct FeatureEffect {
 
 impl Explanation {
     /// The waterfall's bars: the top [`WATERFALL_FEATURES`] features, then all the others.
-    pub fn waterfall_steps(&self) -> Vec<Step> {
+    pub fn waterfall_steps(&self, state: &AppState) -> Vec<Step> {
         let mut steps: Vec<Step> = self
             .contributions
             .iter()
             .take(WATERFALL_FEATURES)
             .map(|e| Step {
                 label: e.label.clone(),
-                value_text: e.value.map(fmt_num).unwrap_or_else(|| "not known".into()),
+                value_text: state.show_value(&e.feature, e.value.unwrap_or(f64::NAN)),
                 contribution: e.contribution,
             })
             .collect();
@@ -214,7 +214,7 @@ pub fn descriptive_columns() -> impl Iterator<Item = &'static str> {
 }
 
 /// The grouped descriptive information of a customer: application columns, then one group
-/// per history table with the glossary's features from it.
+/// per history table with its [`HistoryDetail::Summary`] figures.
 pub async fn info_groups(
     state: &AppState,
     index: usize,
@@ -230,42 +230,81 @@ pub async fn info_groups(
             label: (*label).to_owned(),
             value: describe(column, value),
         };
-        match groups.iter_mut().find(|g| g.title == *group) {
-            Some(g) => g.items.push(item),
-            None => groups.push(InfoGroup {
-                title: (*group).to_owned(),
-                items: vec![item],
-            }),
-        }
+        add_item(&mut groups, group, item);
     }
-    groups.extend(history_groups(state, index));
+    groups.extend(history_groups(state, index, HistoryDetail::Summary));
     Ok(groups)
 }
 
-fn history_groups(state: &AppState, index: usize) -> Vec<InfoGroup> {
+/// The history figures a relationship manager reads first, per source: how many credits or
+/// loans, how much is owed, and whether payments were late. The rest is one click away.
+const HISTORY_SUMMARY: &[&str] = &[
+    "BURO_COUNT",
+    "ACTIVE_COUNT",
+    "ACTIVE_AMT_CREDIT_SUM_DEBT_SUM",
+    "BURO_CREDIT_DAY_OVERDUE_MAX",
+    "BURO_AMT_CREDIT_MAX_OVERDUE_MEAN",
+    "BURO_DAYS_CREDIT_MAX",
+    "PREV_COUNT",
+    "APPROVED_COUNT",
+    "REFUSED_COUNT",
+    "PREV_AMT_CREDIT_MEAN",
+    "PREV_DAYS_DECISION_MAX",
+    "POS_COUNT",
+    "POS_SK_DPD_MAX",
+    "POS_MONTHS_BALANCE_MAX",
+    "INSTAL_COUNT",
+    "INSTAL_DPD_MAX",
+    "INSTAL_DPD_MEAN",
+    "INSTAL_PAYMENT_PERC_MEAN",
+    "CC_COUNT",
+    "CC_AMT_BALANCE_MEAN",
+    "CC_AMT_CREDIT_LIMIT_ACTUAL_MAX",
+    "CC_SK_DPD_MAX",
+];
+
+/// How many of a customer's history figures to show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HistoryDetail {
+    /// The figures of [`HISTORY_SUMMARY`] that the model has.
+    Summary,
+    /// Every history feature the glossary describes.
+    Full,
+}
+
+/// One group per history table, with the customer's figures in the glossary's words.
+pub fn history_groups(state: &AppState, index: usize, detail: HistoryDetail) -> Vec<InfoGroup> {
     let inner = &state.inner;
     let mut groups: Vec<InfoGroup> = Vec::new();
     for (j, name) in inner.population.feature_names.iter().enumerate() {
         let Some(entry) = inner.glossary.get(name) else {
             continue;
         };
-        if entry.source_table.starts_with("application") || entry.source_table.is_empty() {
+        let is_history =
+            !(entry.source_table.starts_with("application") || entry.source_table.is_empty());
+        if !is_history
+            || (detail == HistoryDetail::Summary && !HISTORY_SUMMARY.contains(&name.as_str()))
+        {
             continue;
         }
         let title = format!("Credit history: {}", history_title(&entry.source_table));
         let item = InfoItem {
             label: entry.label.clone(),
-            value: fmt_num(inner.population.value(index, j)),
+            value: state.show_value(name, inner.population.value(index, j)),
         };
-        match groups.iter_mut().find(|g| g.title == title) {
-            Some(g) => g.items.push(item),
-            None => groups.push(InfoGroup {
-                title,
-                items: vec![item],
-            }),
-        }
+        add_item(&mut groups, &title, item);
     }
     groups
+}
+
+fn add_item(groups: &mut Vec<InfoGroup>, title: &str, item: InfoItem) {
+    match groups.iter_mut().find(|g| g.title == title) {
+        Some(g) => g.items.push(item),
+        None => groups.push(InfoGroup {
+            title: title.to_owned(),
+            items: vec![item],
+        }),
+    }
 }
 
 /// Plain name of a history table.

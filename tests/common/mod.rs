@@ -50,8 +50,8 @@ pub const FEATURES: [(&str, &str, &str, f64); 5] = [
     ),
     ("AGE_YEARS", "Age in years", "application_train", -0.02),
     (
-        "BUREAU_OVERDUE_COUNT",
-        "Credits overdue at other lenders",
+        "BURO_CREDIT_DAY_OVERDUE_MAX",
+        "Most days overdue at other lenders",
         "bureau",
         0.6,
     ),
@@ -263,6 +263,7 @@ pub fn state(n: usize) -> AppState {
             (
                 (*name).to_owned(),
                 GlossaryEntry {
+                    variable: (*name).to_owned(),
                     label: (*label).to_owned(),
                     description: format!("{label}."),
                     source_table: (*source).to_owned(),

@@ -70,6 +70,7 @@ fn book() -> RouteBook {
         .get("/rm/customers/{id}", rm::customer)
         .get("/rm/customers/{id}/distribution", rm::distribution)
         .get("/rm/customers/{id}/scatter", rm::scatter)
+        .get("/rm/customers/{id}/history", rm::history)
         .post("/rm/customers/{id}/access-link", rm::access_link)
         .get("/rm/model", rm::model)
         .get("/me", me::page)

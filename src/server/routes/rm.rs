@@ -11,8 +11,8 @@ use crate::server::compare::{self, DistributionQuery, Group, ScatterQuery};
 use crate::server::errors::AppError;
 use crate::server::list::{self, Filters, ListQuery, SortKey};
 use crate::server::pages::{
-    AccessLinkFragment, ChartFragment, Choice, CustomerPage, Figure, Layout, ListFragment,
-    ListPage, ListResults, ListRow, ModelPage, PageLink, ScoreView, SortLink,
+    AccessLinkFragment, ChartFragment, Choice, CustomerPage, Figure, InfoFragment, Layout,
+    ListFragment, ListPage, ListResults, ListRow, ModelPage, PageLink, ScoreView, SortLink,
 };
 use crate::server::state::{AppState, Customer, Score};
 use crate::server::views;
@@ -231,23 +231,8 @@ pub async fn customer(
     let threshold_points = state.inner.engine.points(state.inner.engine.threshold());
     let first = explanation.contributions.first().map(|e| e.feature.clone());
     let second = explanation.contributions.get(1).map(|e| e.feature.clone());
-    let distribution = match first
-        .as_deref()
-        .and_then(|f| state.inner.population.feature_index(f))
-    {
-        Some(j) => compare::distribution(&state, index, j, Group::All),
-        None => charts::distribution("no feature", "all customers", &[], None),
-    };
-    let scatter = match (first.as_deref(), second.as_deref()) {
-        (Some(x), Some(y)) => {
-            let population = &state.inner.population;
-            match (population.feature_index(x), population.feature_index(y)) {
-                (Some(x), Some(y)) => compare::scatter(&state, index, x, y),
-                _ => charts::scatter("", "", &[], None, 0),
-            }
-        }
-        _ => charts::scatter("", "", &[], None, 0),
-    };
+    let first_name = first.as_deref().unwrap_or_default();
+    let second_name = second.as_deref().unwrap_or(first_name);
     let (up, down): (Vec<_>, Vec<_>) = explanation
         .reasons
         .iter()
@@ -267,7 +252,7 @@ pub async fn customer(
         ),
         waterfall: charts::waterfall(
             explanation.base,
-            &explanation.waterfall_steps(),
+            &explanation.waterfall_steps(&state),
             explanation.total,
         ),
         reasons_up: up,
@@ -283,14 +268,27 @@ pub async fn customer(
             })
             .collect(),
         scatter_y: feature_choices(&state, &explanation, second.as_deref()),
-        distribution,
-        scatter,
+        distribution_url: format!(
+            "/rm/customers/{id}/distribution?feature={}&population={}",
+            percent_encode(first_name),
+            Group::All.name()
+        ),
+        scatter_url: format!(
+            "/rm/customers/{id}/scatter?x={}&y={}",
+            percent_encode(first_name),
+            percent_encode(second_name)
+        ),
         access_link: format!("/rm/customers/{id}/access-link"),
     };
     Ok(into_html(&page))
 }
 
-/// Features to pick from: the customer's most influential first, then the rest by label.
+/// Features offered in the compare pickers: the customer's most influential ones. Offering all
+/// of them (hundreds) would make the pickers unusable and the page several times heavier; the
+/// chart addresses still accept any feature.
+pub const FEATURE_CHOICES: usize = 40;
+
+/// Features to pick from: the customer's [`FEATURE_CHOICES`] most influential, largest first.
 fn feature_choices(
     state: &AppState,
     explanation: &views::Explanation,
@@ -299,6 +297,7 @@ fn feature_choices(
     explanation
         .contributions
         .iter()
+        .take(FEATURE_CHOICES)
         .map(|e| Choice {
             value: e.feature.clone(),
             label: state.label(&e.feature),
@@ -335,6 +334,19 @@ pub async fn scatter(
     let y = compare::feature(&state, query.y.as_deref())?;
     Ok(into_html(&ChartFragment {
         chart: compare::scatter(&state, index, x, y),
+    }))
+}
+
+/// `GET /rm/customers/{id}/history`: every credit-history figure, grouped by source.
+pub async fn history(
+    _: Rm,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let id = customer_id(&id)?;
+    let (index, _) = state.customer(id).ok_or(AppError::CustomerNotFound(id))?;
+    Ok(into_html(&InfoFragment {
+        info: views::history_groups(&state, index, views::HistoryDetail::Full),
     }))
 }
 
