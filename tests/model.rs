@@ -476,3 +476,86 @@ fn real_sample_beats_the_public_kernel_auc() {
             .all(|f| f["sha256"].as_str().unwrap().len() == 64)
     );
 }
+
+/// The whole chain: generated files → ingest → train → server state read from the database →
+/// the relationship manager's customer page, which shows that customer's own application
+/// (read once at start-up) and credit history.
+#[test]
+fn the_server_built_from_a_trained_model_shows_each_customers_own_record() {
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode, header};
+    use http_body_util::BodyExt;
+    use pret_a_score::server::AppState;
+    use pret_a_score::server::auth::{Principal, SESSION_COOKIE};
+    use tower::ServiceExt;
+
+    let tmp = TempDir::new().unwrap();
+    let db = copy_of_generated_db(tmp.path());
+    let config = quick_config();
+    let outcome = train(&db, &config, &tmp.path().join("models"), &Reporter::quiet());
+    let model = Model::load(&outcome.dir).expect("load the model");
+    let state = AppState::load(&db, model, &config, &Reporter::quiet()).expect("server state");
+
+    let conn = pret_a_score::db::open(&db).expect("open db");
+    let incomes: Vec<(i64, f64)> = conn
+        .prepare("SELECT SK_ID_CURR, AMT_INCOME_TOTAL FROM application_train ORDER BY SK_ID_CURR LIMIT 3")
+        .and_then(|mut stmt| {
+            stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .expect("read incomes");
+    let cookie = format!(
+        "{SESSION_COOKIE}={}",
+        state.keys().session_value(Principal::Rm)
+    );
+    let app = pret_a_score::server::app(state);
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    let page = |path: String| {
+        let request = Request::get(path)
+            .header(header::COOKIE, &cookie)
+            .body(Body::empty())
+            .expect("request");
+        runtime.block_on(async {
+            let response = app.clone().oneshot(request).await.expect("an answer");
+            let status = response.status();
+            let body = response
+                .into_body()
+                .collect()
+                .await
+                .expect("body")
+                .to_bytes();
+            (status, String::from_utf8_lossy(&body).into_owned())
+        })
+    };
+    for (id, income) in incomes {
+        let (status, body) = page(format!("/rm/customers/{id}"));
+        assert_eq!(status, StatusCode::OK, "customer {id}");
+        let shown = thousands(income.round() as i64);
+        assert!(
+            body.contains(&format!("<dd>{shown}</dd>")),
+            "customer {id}'s income {shown} is on their page"
+        );
+        assert!(
+            body.contains("Credit history"),
+            "customer {id}'s history summary"
+        );
+        let (status, history) = page(format!("/rm/customers/{id}/history"));
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            history.matches("<dt>").count() > 20,
+            "every history figure, not a summary"
+        );
+    }
+}
+
+fn thousands(value: i64) -> String {
+    let digits = value.abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if value < 0 { format!("-{out}") } else { out }
+}

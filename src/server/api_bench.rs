@@ -81,17 +81,53 @@ pub async fn bench(state: AppState, options: BenchOptions) -> Result<BenchReport
         "{SESSION_COOKIE}={}",
         state.keys().session_value(Principal::Rm)
     );
+    // The compare charts use the model's most important feature (and the next one).
+    let top: Vec<String> = state
+        .inner
+        .model
+        .importance
+        .iter()
+        .take(2)
+        .map(|(f, _)| f.clone())
+        .collect();
+    let (x, y) = match top.as_slice() {
+        [x, y] => (x.clone(), y.clone()),
+        _ => {
+            let first = state
+                .inner
+                .population
+                .feature_names
+                .first()
+                .cloned()
+                .unwrap_or_default();
+            (first.clone(), first)
+        }
+    };
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
         .await
         .map_err(|e| ServerError::Bench(format!("cannot bind a loopback port: {e}")))?;
     let addr = listener.local_addr().map_err(ServerError::Serve)?;
     let server = tokio::spawn(async move { axum::serve(listener, super::app(state)).await });
     let mut routes = Vec::new();
-    let plans: [(&str, PathFor); 3] = [
+    let plans: [(&str, PathFor); 5] = [
         ("GET /health", Box::new(|_| "/health".to_owned())),
         ("GET /rm/customers/{id}", {
             let ids = ids.clone();
             Box::new(move |i| format!("/rm/customers/{}", ids[i % ids.len()]))
+        }),
+        ("GET /rm/customers/{id}/distribution", {
+            let ids = ids.clone();
+            Box::new(move |i| {
+                format!(
+                    "/rm/customers/{}/distribution?feature={x}&population=cohort",
+                    ids[i % ids.len()]
+                )
+            })
+        }),
+        ("GET /rm/customers/{id}/scatter", {
+            let ids = ids.clone();
+            let x = top.first().cloned().unwrap_or_else(|| y.clone());
+            Box::new(move |i| format!("/rm/customers/{}/scatter?x={x}&y={y}", ids[i % ids.len()]))
         }),
         ("GET /api/v1/customers/{id}/score", {
             let ids = ids.clone();

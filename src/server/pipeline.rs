@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use duckdb::Connection;
 use serde_json::{Map, Value, json};
@@ -12,8 +12,8 @@ use super::ServerError;
 use super::auth::Keys;
 use super::state::{
     AppState, CalibrationBin, Confusion, Contributions, CurvePoint, Customer, Decision, Engine,
-    EngineError, Facets, GlossaryEntry, ModelReport, Population, Reason, Records, Score,
-    ScoredApplication, SourceFile, StateParts,
+    EngineError, Facets, GlossaryEntry, ModelReport, Population, Reason, RecordTable, Records,
+    Score, ScoredApplication, SourceFile, StateParts,
 };
 use super::views;
 use crate::config::Config;
@@ -30,6 +30,8 @@ pub enum PipelineError {
         what: &'static str,
         source: duckdb::Error,
     },
+    #[error("Applicant {id}'s record does not fit the columns read: {problem}")]
+    Record { id: i64, problem: String },
 }
 
 fn query(what: &'static str) -> impl Fn(duckdb::Error) -> PipelineError {
@@ -175,33 +177,35 @@ pub fn provenance(conn: &Connection) -> Result<Vec<SourceFile>, PipelineError> {
     Ok(rows)
 }
 
-/// The descriptive application columns of one applicant (empty when unknown).
-pub fn application_record(
-    conn: &Connection,
-    id: i64,
-) -> Result<Vec<(String, Value)>, PipelineError> {
+/// The descriptive application columns of every applicant, read once.
+pub fn application_records(conn: &Connection) -> Result<RecordTable, PipelineError> {
     let columns: Vec<&str> = views::descriptive_columns().collect();
-    for table in application_tables(conn)? {
+    let mut table = RecordTable::new(columns.iter().map(|c| (*c).to_owned()).collect());
+    let mut lookups: Vec<HashMap<String, u32>> = vec![HashMap::new(); columns.len()];
+    let read = query("the applicants' records");
+    for name in application_tables(conn)? {
         let sql = format!(
-            "SELECT {} FROM {table} WHERE SK_ID_CURR = ?",
+            "SELECT SK_ID_CURR, {} FROM {name}",
             columns
                 .iter()
                 .map(|c| format!("CAST({c} AS VARCHAR)"))
                 .collect::<Vec<_>>()
                 .join(", ")
         );
-        let mut stmt = conn.prepare(&sql).map_err(query("an applicant's record"))?;
-        let mut rows = stmt.query([id]).map_err(query("an applicant's record"))?;
-        if let Some(row) = rows.next().map_err(query("an applicant's record"))? {
-            let mut out = Vec::with_capacity(columns.len());
-            for (i, column) in columns.iter().enumerate() {
-                let text: Option<String> = row.get(i).map_err(query("an applicant's record"))?;
-                out.push(((*column).to_owned(), typed(text)));
-            }
-            return Ok(out);
+        let mut stmt = conn.prepare(&sql).map_err(&read)?;
+        let mut rows = stmt.query([]).map_err(&read)?;
+        while let Some(row) = rows.next().map_err(&read)? {
+            let id: i64 = row.get(0).map_err(&read)?;
+            let values = (1..=columns.len())
+                .map(|i| row.get::<_, Option<String>>(i).map(typed))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(&read)?;
+            table
+                .push(id, values, &mut lookups)
+                .map_err(|problem| PipelineError::Record { id, problem })?;
         }
     }
-    Ok(Vec::new())
+    Ok(table)
 }
 
 /// A cell read as text, back as a JSON number when it is one.
@@ -509,7 +513,7 @@ impl AppState {
             glossary,
             model: report,
             engine: Arc::new(engine),
-            records: Records::Database(Mutex::new(conn)),
+            records: Records::Table(application_records(&conn)?),
             keys: Keys::from_env()?,
             top_reasons: config.explain.top_reasons,
             points_range: (config.points.min, config.points.max),

@@ -6,7 +6,7 @@
 //! pipeline (DuckDB file and trained model) goes through `super::pipeline`.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -274,10 +274,93 @@ pub struct ModelReport {
 
 /// Where the raw application columns of a customer are read from.
 pub enum Records {
-    /// Kept in memory (tests, small data): customer id → (column, value) pairs.
+    /// Kept as given (tests, small data): customer id → (column, value) pairs.
     Memory(HashMap<i64, Vec<(String, Value)>>),
-    /// Read per request from the DuckDB file, on a cloned connection.
-    Database(Mutex<duckdb::Connection>),
+    /// Read once from the database at start-up into a compact table. (Reading them per
+    /// request made DuckDB's parsing and planning most of the customer page's time.)
+    Table(RecordTable),
+}
+
+impl Records {
+    /// The (column, value) pairs of one customer; empty when unknown.
+    pub fn of(&self, id: i64) -> Vec<(String, Value)> {
+        match self {
+            Self::Memory(map) => map.get(&id).cloned().unwrap_or_default(),
+            Self::Table(table) => table.record(id),
+        }
+    }
+}
+
+/// A few columns of every customer, each value stored as a 4-byte code into its column's
+/// dictionary of distinct values (about 30 MB for 356,000 customers and 20 columns).
+#[derive(Debug, Default)]
+pub struct RecordTable {
+    columns: Vec<String>,
+    /// Per column, its distinct values.
+    dictionaries: Vec<Vec<Value>>,
+    /// Per row, then per column, the code of its value.
+    codes: Vec<u32>,
+    row_of: HashMap<i64, usize>,
+}
+
+impl RecordTable {
+    /// An empty table over `columns`.
+    pub fn new(columns: Vec<String>) -> Self {
+        Self {
+            dictionaries: vec![Vec::new(); columns.len()],
+            columns,
+            ..Self::default()
+        }
+    }
+
+    /// Adds a customer's values, in column order; a customer already present is kept as is.
+    /// `lookups` holds one map per column from value to code, shared across calls.
+    pub fn push(
+        &mut self,
+        id: i64,
+        values: Vec<Value>,
+        lookups: &mut [HashMap<String, u32>],
+    ) -> Result<(), String> {
+        if values.len() != self.columns.len() || lookups.len() != self.columns.len() {
+            return Err(format!(
+                "a record of {} values for {} columns",
+                values.len(),
+                self.columns.len()
+            ));
+        }
+        if self.row_of.contains_key(&id) {
+            return Ok(());
+        }
+        self.row_of
+            .insert(id, self.codes.len() / self.columns.len());
+        for ((value, dictionary), lookup) in
+            values.into_iter().zip(&mut self.dictionaries).zip(lookups)
+        {
+            let key = value.to_string();
+            let code = *lookup.entry(key).or_insert_with(|| {
+                dictionary.push(value);
+                (dictionary.len() - 1) as u32
+            });
+            self.codes.push(code);
+        }
+        Ok(())
+    }
+
+    /// The (column, value) pairs of customer `id`; empty when unknown.
+    pub fn record(&self, id: i64) -> Vec<(String, Value)> {
+        let Some(&row) = self.row_of.get(&id) else {
+            return Vec::new();
+        };
+        let width = self.columns.len();
+        self.columns
+            .iter()
+            .zip(&self.codes[row * width..(row + 1) * width])
+            .zip(&self.dictionaries)
+            .map(|((column, &code), dictionary)| {
+                (column.clone(), dictionary[code as usize].clone())
+            })
+            .collect()
+    }
 }
 
 /// The parts an [`AppState`] is built from.
@@ -397,5 +480,44 @@ impl AppState {
             .get(feature)
             .map(|entry| entry.label.clone())
             .unwrap_or_else(|| feature.to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn record_table_gives_back_each_customers_own_values() {
+        let mut table = RecordTable::new(vec!["CODE_GENDER".into(), "AMT_INCOME_TOTAL".into()]);
+        let mut lookups = vec![HashMap::new(); 2];
+        table
+            .push(1, vec![json!("F"), json!(135000.0)], &mut lookups)
+            .unwrap();
+        table
+            .push(2, vec![json!("M"), Value::Null], &mut lookups)
+            .unwrap();
+        table
+            .push(3, vec![json!("F"), json!(135000.0)], &mut lookups)
+            .unwrap();
+        // A later table listing customer 1 again does not replace the first record.
+        table
+            .push(1, vec![json!("M"), json!(1.0)], &mut lookups)
+            .unwrap();
+        let pairs = |id| table.record(id);
+        assert_eq!(
+            pairs(1),
+            vec![
+                ("CODE_GENDER".to_owned(), json!("F")),
+                ("AMT_INCOME_TOTAL".to_owned(), json!(135000.0)),
+            ]
+        );
+        assert_eq!(pairs(2)[1].1, Value::Null);
+        assert_eq!(pairs(3), pairs(1));
+        assert!(pairs(4).is_empty());
+        assert_eq!(table.dictionaries[0].len(), 2, "values are stored once");
+        assert!(table.push(5, vec![json!("F")], &mut lookups).is_err());
     }
 }

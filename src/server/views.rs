@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::charts::{Step, fmt_num};
 use super::errors::AppError;
-use super::state::{AppState, Contributions, Customer, InfoGroup, InfoItem, Reason, Records};
+use super::state::{AppState, Contributions, Customer, InfoGroup, InfoItem, Reason};
 
 /// Number of features shown one by one in the waterfall before "all others".
 pub const WATERFALL_FEATURES: usize = 10;
@@ -215,12 +215,8 @@ pub fn descriptive_columns() -> impl Iterator<Item = &'static str> {
 
 /// The grouped descriptive information of a customer: application columns, then one group
 /// per history table with its [`HistoryDetail::Summary`] figures.
-pub async fn info_groups(
-    state: &AppState,
-    index: usize,
-    customer: &Customer,
-) -> Result<Vec<InfoGroup>, AppError> {
-    let raw = application_record(state, customer.id).await?;
+pub fn info_groups(state: &AppState, index: usize, customer: &Customer) -> Vec<InfoGroup> {
+    let raw = application_record(state, customer.id);
     let mut groups: Vec<InfoGroup> = Vec::new();
     for (column, group, label) in DESCRIPTIVE {
         let Some((_, value)) = raw.iter().find(|(c, _)| c == column) else {
@@ -233,7 +229,7 @@ pub async fn info_groups(
         add_item(&mut groups, group, item);
     }
     groups.extend(history_groups(state, index, HistoryDetail::Summary));
-    Ok(groups)
+    groups
 }
 
 /// The history figures a relationship manager reads first, per source: how many credits or
@@ -347,28 +343,6 @@ fn describe(column: &str, value: &Value) -> String {
 }
 
 /// The raw application columns of one customer.
-async fn application_record(state: &AppState, id: i64) -> Result<Vec<(String, Value)>, AppError> {
-    match &state.inner.records {
-        Records::Memory(map) => Ok(map.get(&id).cloned().unwrap_or_default()),
-        Records::Database(_) => {
-            let state = state.clone();
-            tokio::task::spawn_blocking(move || read_record(&state, id))
-                .await
-                .map_err(|err| AppError::Internal(format!("record reader stopped: {err}")))?
-        }
-    }
-}
-
-fn read_record(state: &AppState, id: i64) -> Result<Vec<(String, Value)>, AppError> {
-    let Records::Database(conn) = &state.inner.records else {
-        return Ok(Vec::new());
-    };
-    let conn = {
-        // A poisoned lock only means another reader panicked; the connection is still usable.
-        let base = conn.lock().unwrap_or_else(|p| p.into_inner());
-        base.try_clone()
-            .map_err(|err| AppError::Internal(format!("cloning the connection: {err}")))?
-    };
-    super::pipeline::application_record(&conn, id)
-        .map_err(|err| AppError::Internal(format!("reading applicant {id}: {err}")))
+fn application_record(state: &AppState, id: i64) -> Vec<(String, Value)> {
+    state.inner.records.of(id)
 }

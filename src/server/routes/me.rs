@@ -20,7 +20,7 @@ pub async fn page(Me(id): Me, State(state): State<AppState>) -> Result<Response,
         "We cannot find your application. Please contact your adviser.".to_owned(),
     ))?;
     let explanation = views::explain(&state, index)?;
-    let info = views::info_groups(&state, index, customer).await?;
+    let info = views::info_groups(&state, index, customer);
     let (min, max) = state.inner.points_range;
     let to_percent = |points: f64| ((points - min) / (max - min)).clamp(0.0, 1.0) * 100.0;
     let threshold_points = state.inner.engine.points(state.inner.engine.threshold());

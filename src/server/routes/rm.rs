@@ -226,7 +226,7 @@ pub async fn customer(
     let id = customer_id(&id)?;
     let (index, customer) = state.customer(id).ok_or(AppError::CustomerNotFound(id))?;
     let explanation = views::explain(&state, index)?;
-    let info = views::info_groups(&state, index, customer).await?;
+    let info = views::info_groups(&state, index, customer);
     let (min, max) = state.inner.points_range;
     let threshold_points = state.inner.engine.points(state.inner.engine.threshold());
     let first = explanation.contributions.first().map(|e| e.feature.clone());
