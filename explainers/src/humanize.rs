@@ -51,7 +51,7 @@ impl Unit {
         if is_month_of_history(info) {
             return Self::MonthsAgo;
         }
-        if is_days && TOWARDS_A_DATE.contains(&info.variable.as_str()) {
+        if is_days && counts_to_a_date(&info.variable) {
             return Self::DaysFromNow;
         }
         match (is_days, info.label.to_lowercase().contains("year")) {
@@ -87,6 +87,13 @@ impl Unit {
             },
         }
     }
+}
+
+/// Whether a `DAYS_` variable counts from the application to a date that may still lie ahead
+/// (its largest value is the furthest in the future), rather than back to a past event (its
+/// largest value, the least negative, is the most recent).
+pub fn counts_to_a_date(variable: &str) -> bool {
+    TOWARDS_A_DATE.contains(&variable)
 }
 
 /// Whether a `DAYS_` column is not a duration: a ratio of two durations or a variance.

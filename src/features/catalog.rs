@@ -256,7 +256,9 @@ fn one_hot_wording(variable: &str, base: &GlossaryEntry, category: &str) -> (Str
 
 fn aggregate_wording(def: &FeatureDef, base: &GlossaryEntry, agg: Agg) -> (String, String) {
     let scope = def.scope;
-    let label = format!("{} {} {}", agg.label_word(), base.label, scope.label_tail());
+    let (label_word, in_sentence) =
+        backward_extreme(&def.variable, agg).unwrap_or((agg.label_word(), agg.in_sentence()));
+    let label = format!("{label_word} {} {}", base.label, scope.label_tail());
     let empty_when = if agg == Agg::Var {
         "fewer than two values"
     } else {
@@ -266,7 +268,7 @@ fn aggregate_wording(def: &FeatureDef, base: &GlossaryEntry, agg: Agg) -> (Strin
         "Across the customer's {}, the {} {}. {} Computed as the {} of {} over {}; empty \
          when there are {empty_when}.",
         scope.rows(),
-        agg.in_sentence(),
+        in_sentence,
         base.label,
         base.description,
         agg.technical(),
@@ -274,6 +276,23 @@ fn aggregate_wording(def: &FeatureDef, base: &GlossaryEntry, agg: Agg) -> (Strin
         scope.technical_rows()
     );
     (label, description)
+}
+
+/// Words for the minimum and maximum of a variable counted backwards from the application
+/// (negative in the data), where "highest" would mean the most recent: the maximum of days
+/// since a payment is the fewest days, the maximum of a statement month the latest month.
+fn backward_extreme(variable: &str, agg: Agg) -> Option<(&'static str, &'static str)> {
+    let months = variable.starts_with("MONTHS_BALANCE") && variable != "MONTHS_BALANCE_SIZE";
+    let days = variable.starts_with("DAYS_")
+        && !variable.ends_with("_PERC")
+        && !explainers::humanize::counts_to_a_date(variable);
+    match (months, days, agg) {
+        (true, _, Agg::Min) => Some(("Earliest", "earliest")),
+        (true, _, Agg::Max) => Some(("Latest", "latest")),
+        (_, true, Agg::Min) => Some(("Most", "most")),
+        (_, true, Agg::Max) => Some(("Fewest", "fewest")),
+        _ => None,
+    }
 }
 
 fn share_wording(def: &FeatureDef, base: &GlossaryEntry, category: &str) -> (String, String) {
@@ -391,6 +410,23 @@ pub fn catalog(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn extremes_of_backward_counts_read_as_recent_or_old() {
+        let glossary = Glossary::shipped().expect("the shipped glossary");
+        let label = |variable: &str, agg| {
+            let def = bureau_def(variable, Kind::Aggregate(agg));
+            wording(&def, glossary.get("bureau", variable).unwrap()).label
+        };
+        // Days since a credit was opened are negative: the maximum is the most recent.
+        assert!(label("DAYS_CREDIT", Agg::Max).starts_with("Fewest days since"));
+        assert!(label("DAYS_CREDIT", Agg::Min).starts_with("Most days since"));
+        // Days to a planned end may be ahead: the maximum is the furthest ahead.
+        assert!(label("DAYS_CREDIT_ENDDATE", Agg::Max).starts_with("Highest days to"));
+        assert!(label("MONTHS_BALANCE_MIN", Agg::Min).starts_with("Earliest first month"));
+        assert!(label("MONTHS_BALANCE_MAX", Agg::Max).starts_with("Latest last month"));
+        assert!(label("AMT_CREDIT_SUM", Agg::Max).starts_with("Highest"));
+    }
 
     fn bureau_def(variable: &str, kind: Kind) -> FeatureDef {
         FeatureDef {

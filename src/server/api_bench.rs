@@ -82,27 +82,17 @@ pub async fn bench(state: AppState, options: BenchOptions) -> Result<BenchReport
         state.keys().session_value(Principal::Rm)
     );
     // The compare charts use the model's most important feature (and the next one).
-    let top: Vec<String> = state
+    // The compare charts draw the model's two most important features.
+    let names = &state.inner.population.feature_names;
+    let mut top = state
         .inner
         .model
         .importance
         .iter()
-        .take(2)
-        .map(|(f, _)| f.clone())
-        .collect();
-    let (x, y) = match top.as_slice() {
-        [x, y] => (x.clone(), y.clone()),
-        _ => {
-            let first = state
-                .inner
-                .population
-                .feature_names
-                .first()
-                .cloned()
-                .unwrap_or_default();
-            (first.clone(), first)
-        }
-    };
+        .map(|(f, _)| f)
+        .chain(names);
+    let x = top.next().cloned().unwrap_or_default();
+    let y = top.next().cloned().unwrap_or_else(|| x.clone());
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
         .await
         .map_err(|e| ServerError::Bench(format!("cannot bind a loopback port: {e}")))?;
@@ -116,7 +106,7 @@ pub async fn bench(state: AppState, options: BenchOptions) -> Result<BenchReport
             Box::new(move |i| format!("/rm/customers/{}", ids[i % ids.len()]))
         }),
         ("GET /rm/customers/{id}/distribution", {
-            let ids = ids.clone();
+            let (ids, x) = (ids.clone(), x.clone());
             Box::new(move |i| {
                 format!(
                     "/rm/customers/{}/distribution?feature={x}&population=cohort",
@@ -126,7 +116,6 @@ pub async fn bench(state: AppState, options: BenchOptions) -> Result<BenchReport
         }),
         ("GET /rm/customers/{id}/scatter", {
             let ids = ids.clone();
-            let x = top.first().cloned().unwrap_or_else(|| y.clone());
             Box::new(move |i| format!("/rm/customers/{}/scatter?x={x}&y={y}", ids[i % ids.len()]))
         }),
         ("GET /api/v1/customers/{id}/score", {
