@@ -413,7 +413,12 @@ fn bench_serve(
 ) -> Result<()> {
     use pret_a_score::server::{AppState, BenchOptions};
     let model = load_model(config, model)?;
-    let state = AppState::load(&config.paths.db, model, config, reporter)?;
+    // The benchmark's own requests are recorded as the server would record them (the cost is
+    // measured), but in a throw-away log, not among the real decisions.
+    let scratch = tempfile::tempdir().context("creating a folder for the benchmark's log")?;
+    let mut config = config.clone();
+    config.server.audit_log = scratch.path().join("bench-audit-log.jsonl");
+    let state = AppState::load(&config.paths.db, model, &config, reporter)?;
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     let options = BenchOptions { clients, requests };
     let report = runtime.block_on(pret_a_score::server::bench(state, options))?;

@@ -173,12 +173,15 @@ impl Default for ExplainSettings {
 #[serde(default, deny_unknown_fields)]
 pub struct ServerSettings {
     pub addr: String,
+    /// Append-only JSON-lines log of every decision the server hands out.
+    pub audit_log: PathBuf,
 }
 
 impl Default for ServerSettings {
     fn default() -> Self {
         Self {
             addr: "127.0.0.1:8080".into(),
+            audit_log: PathBuf::from("audit-log.jsonl"),
         }
     }
 }

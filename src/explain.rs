@@ -192,22 +192,12 @@ fn build_context(
     }
     let reference = ReferenceStats::build(&population.matrix, &labels)?;
     let shap = explainers::TreeShap::new(model.ensemble())?;
-    let cohort_features = most_important(
+    let cohort = similar_customers(
         &shap,
         &population.matrix,
-        config.explain.cohort_features,
-        config.model.seed,
-    )?;
-    let granted = population
-        .predictions
-        .iter()
-        .map(|p| p.decision == Decision::Granted)
-        .collect();
-    let cohort = CohortIndex::build(
-        &population.matrix,
-        &cohort_features,
-        Some(labels),
-        Some(granted),
+        &labels,
+        &population.predictions,
+        config,
     )?;
     let settings = ExplainSettings {
         reason_count: config.explain.top_reasons,
@@ -216,6 +206,35 @@ fn build_context(
     };
     let context = ExplainContext::new(model.ensemble().clone(), catalog, reference, Some(cohort))?;
     Ok(context.with_settings(settings))
+}
+
+/// The similar-customer index over the model's `[explain] cohort_features` most important
+/// features (mean |SHAP| over a seeded sample), with each customer's outcome (`NaN` unknown)
+/// and decision. The `explain` command and the dashboard both build their cohorts here, so
+/// they agree on who is similar.
+pub fn similar_customers(
+    shap: &explainers::TreeShap,
+    matrix: &FeatureMatrix,
+    labels: &[f64],
+    predictions: &[Prediction],
+    config: &Config,
+) -> Result<CohortIndex, ExplainError> {
+    let features = most_important(
+        shap,
+        matrix,
+        config.explain.cohort_features,
+        config.model.seed,
+    )?;
+    let granted = predictions
+        .iter()
+        .map(|p| p.decision == Decision::Granted)
+        .collect();
+    Ok(CohortIndex::build(
+        matrix,
+        &features,
+        Some(labels.to_vec()),
+        Some(granted),
+    )?)
 }
 
 /// Indices of the `count` features with the largest mean |SHAP| over a seeded sample.

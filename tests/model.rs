@@ -256,6 +256,78 @@ fn ensemble_reproduces_the_tree_library_and_counts_samples() {
     }
 }
 
+/// TreeSHAP on a model trained here: for every applicant (missing values included), the
+/// base value plus the contributions is the model's own raw score, to 1e-9; and the `explain`
+/// command's service gives each applicant the model's decision, worded reasons and a cohort of
+/// at least 20 described by aggregates only.
+#[test]
+fn treeshap_adds_up_on_a_trained_model_and_explain_reports_every_section() {
+    use explainers::Section;
+    use pret_a_score::explain::{ExplainError, ExplainService};
+
+    let tmp = TempDir::new().unwrap();
+    let db = copy_of_generated_db(tmp.path());
+    let config = quick_config();
+    let outcome = train(&db, &config, &tmp.path().join("models"), &Reporter::quiet());
+    let model = Model::load(&outcome.dir).unwrap();
+    let shap = explainers::TreeShap::new(model.ensemble()).unwrap();
+    let conn = pret_a_score::db::open(&db).unwrap();
+    let table = features::load(&conn, Selection::All).unwrap();
+    let rows = model.align(&table);
+    let width = model.feature_names().len();
+    let mut missing = 0;
+    for row in rows.chunks(width) {
+        missing += row.iter().filter(|v| v.is_nan()).count();
+        let values = shap.shap_values(row).unwrap();
+        let raw = model.ensemble().predict_raw(row);
+        assert!(
+            (values.prediction() - raw).abs() <= 1e-9,
+            "{} vs {raw}",
+            values.prediction()
+        );
+    }
+    assert!(missing > 0, "the check covers the missing-value routing");
+
+    let service = ExplainService::build(&conn, std::sync::Arc::new(model), &config).unwrap();
+    let id = table.ids[0];
+    let explanation = service.explain_customer(id).unwrap();
+    let predicted = service.model().predict_row(&rows[..width]);
+    assert_eq!(explanation.decision, predicted.decision);
+    assert!((explanation.probability - predicted.probability).abs() < 1e-12);
+    let mut kinds = Vec::new();
+    for section in &explanation.sections {
+        match section {
+            Section::Contributions(c) => {
+                kinds.push("contributions");
+                assert!((c.shap.base_value - explanation.base_value).abs() < 1e-12);
+            }
+            Section::Reasons(r) => {
+                kinds.push("reasons");
+                assert!(!r.raised.is_empty() || !r.lowered.is_empty());
+                assert!(
+                    r.raised
+                        .iter()
+                        .chain(&r.lowered)
+                        .all(|x| !x.sentence.is_empty())
+                );
+            }
+            Section::Cohort(c) => {
+                kinds.push("cohort");
+                assert!(c.size >= 20, "cohort of {}", c.size);
+            }
+        }
+    }
+    assert_eq!(kinds, ["contributions", "reasons", "cohort"]);
+    let text = explanation.to_text();
+    assert!(text.contains(&format!("Applicant {id}")), "{text}");
+    let json = serde_json::to_value(&explanation).unwrap();
+    assert_eq!(json["customer"], id);
+    assert!(matches!(
+        service.explain_customer(-5),
+        Err(ExplainError::UnknownCustomer(-5))
+    ));
+}
+
 #[test]
 fn exported_trees_follow_their_documented_rules() {
     let tmp = TempDir::new().unwrap();
@@ -491,9 +563,12 @@ fn the_server_built_from_a_trained_model_shows_each_customers_own_record() {
 
     let tmp = TempDir::new().unwrap();
     let db = copy_of_generated_db(tmp.path());
-    let config = quick_config();
+    let mut config = quick_config();
+    let audit_log = tmp.path().join("audit.jsonl");
+    config.server.audit_log = audit_log.clone();
     let outcome = train(&db, &config, &tmp.path().join("models"), &Reporter::quiet());
     let model = Model::load(&outcome.dir).expect("load the model");
+    let version = model.version().to_owned();
     let state = AppState::load(&db, model, &config, &Reporter::quiet()).expect("server state");
 
     let conn = pret_a_score::db::open(&db).expect("open db");
@@ -527,6 +602,7 @@ fn the_server_built_from_a_trained_model_shows_each_customers_own_record() {
             (status, String::from_utf8_lossy(&body).into_owned())
         })
     };
+    let ids: Vec<i64> = incomes.iter().map(|(id, _)| *id).collect();
     for (id, income) in incomes {
         let (status, body) = page(format!("/rm/customers/{id}"));
         assert_eq!(status, StatusCode::OK, "customer {id}");
@@ -546,6 +622,21 @@ fn the_server_built_from_a_trained_model_shows_each_customers_own_record() {
             "every history figure, not a summary"
         );
     }
+
+    // Each page shown is in the decision log, with the model that decided.
+    let logged: Vec<Value> = fs::read_to_string(&audit_log)
+        .expect("the audit log")
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("one JSON object per line"))
+        .collect();
+    let logged_ids: Vec<i64> = logged
+        .iter()
+        .map(|e| e["customer"].as_i64().expect("a customer"))
+        .collect();
+    assert_eq!(logged_ids, ids);
+    assert!(logged.iter().all(|e| e["action"] == "rm_customer_page"
+        && e["model_version"] == version.as_str()
+        && e["principal"] == "rm"));
 }
 
 fn thousands(value: i64) -> String {

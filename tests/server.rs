@@ -523,6 +523,58 @@ async fn api_gives_score_explanation_and_reasons_consistent_with_the_model() {
 }
 
 #[tokio::test]
+async fn every_decision_handed_out_is_in_the_audit_log_with_its_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.jsonl");
+    let log = pret_a_score::server::audit::AuditLog::open(&path).unwrap();
+    let state = common::state_with_audit(300, Some(log));
+    let app = server::app(state.clone());
+    let application = json!({"application": {"EXT_SOURCE_2": 0.2, "AMT_INCOME_TOTAL": 90000.0}});
+    let scored = send(
+        &app,
+        bearer("POST", "/api/v1/score", RM_TOKEN, Some(application)),
+    )
+    .await;
+    assert_eq!(scored.status, StatusCode::OK, "{}", scored.body);
+    let refused_input = send(
+        &app,
+        bearer(
+            "POST",
+            "/api/v1/score",
+            RM_TOKEN,
+            Some(json!({"application": {"EXT_SOURCE_2": "high"}})),
+        ),
+    )
+    .await;
+    assert_eq!(refused_input.status, StatusCode::BAD_REQUEST);
+    let page = send(&app, get("/rm/customers/100003", Some(&rm_cookie(&state)))).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let unknown = send(&app, get("/rm/customers/999999", Some(&rm_cookie(&state)))).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+
+    let lines: Vec<Value> = std::fs::read_to_string(&path)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        lines.len(),
+        2,
+        "one line per decision given, none for failures"
+    );
+    assert_eq!(lines[0]["action"], "score_application");
+    assert_eq!(lines[0]["inputs"]["application"]["EXT_SOURCE_2"], 0.2);
+    assert_eq!(
+        lines[0]["probability"].as_f64(),
+        scored.json()["probability"].as_f64()
+    );
+    assert_eq!(lines[0]["model_version"], scored.json()["model_version"]);
+    assert_eq!(lines[1]["action"], "rm_customer_page");
+    assert_eq!(lines[1]["customer"], 100_003);
+    assert!(lines[1].get("inputs").is_none());
+}
+
+#[tokio::test]
 async fn posted_application_is_scored_and_bad_bodies_get_clear_messages() {
     let (_, app) = setup();
     let people = common::applicants(300);
@@ -635,9 +687,23 @@ async fn compare_fragments_and_model_page_render_their_charts() {
     )
     .await;
     assert!(
-        cohort.body.contains("(20 people with a value)")
-            || cohort.body.contains("people with a value")
+        cohort.body.contains("(20 people with a value)"),
+        "{}",
+        cohort.body
     );
+    // About a third of the fixture's customers have no bureau history: among the 20 most
+    // similar, fewer than 20 have that value, and their distribution is withheld.
+    let sparse = send(
+        &app,
+        get(
+            "/rm/customers/100003/distribution?feature=BURO_CREDIT_DAY_OVERDUE_MAX&population=cohort",
+            Some(&cookie),
+        ),
+    )
+    .await;
+    assert_eq!(sparse.status, StatusCode::OK);
+    assert!(sparse.body.contains("Fewer than 20"), "{}", sparse.body);
+    assert!(specs(&sparse.body).is_empty(), "no chart is drawn");
     let bad = send(
         &app,
         get(

@@ -47,7 +47,8 @@ pub struct FeatureDistribution {
     pub name: String,
     /// The queried customer's own value (`None` when missing).
     pub customer: Option<f64>,
-    /// Quantiles of the cohort's present values; `None` when all are missing.
+    /// Quantiles of the cohort's present values; `None` when fewer than [`MIN_COHORT`] of
+    /// them are present.
     pub quantiles: Option<Quantiles>,
     pub histogram: Vec<HistogramBin>,
     pub missing_share: f64,
@@ -57,7 +58,8 @@ pub struct FeatureDistribution {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CohortSummary {
     pub size: usize,
-    /// Share of the cohort that defaulted (labels known).
+    /// Share of the cohort that defaulted, among members whose outcome is known; `None`
+    /// when fewer than [`MIN_COHORT`] outcomes are known.
     pub default_rate: Option<f64>,
     /// Share of the whole reference population that defaulted, for comparison.
     pub overall_default_rate: Option<f64>,
@@ -115,7 +117,7 @@ impl CohortIndex {
             columns.push(column);
         }
         let everyone: Vec<usize> = (0..data.rows).collect();
-        let overall_default_rate = labels.as_deref().and_then(|l| label_rate(l, &everyone));
+        let overall_default_rate = labels.as_deref().and_then(|l| label_rate(l, &everyone, 1));
         Ok(Self {
             width: data.width(),
             rows: data.rows,
@@ -150,6 +152,39 @@ impl CohortIndex {
         k: usize,
         exclude_index: Option<usize>,
     ) -> Result<CohortSummary, ExplainError> {
+        let members = self.members(row, k, exclude_index)?;
+        Ok(self.summarise(row, &members))
+    }
+
+    /// The present values of another column among the same cohort as [`CohortIndex::query`],
+    /// sorted: for drawing the cohort's distribution of a feature the index does not hold.
+    /// `column(i)` is reference row `i`'s value. Which customer holds which value is not
+    /// returned. Callers publish aggregates only, binned on edges that do not come from
+    /// these values, and nothing at all when fewer than [`MIN_COHORT`] values are present.
+    pub fn cohort_values(
+        &self,
+        row: &[f64],
+        k: usize,
+        exclude_index: Option<usize>,
+        column: impl Fn(usize) -> f64,
+    ) -> Result<Vec<f64>, ExplainError> {
+        let members = self.members(row, k, exclude_index)?;
+        let mut values: Vec<f64> = members
+            .into_iter()
+            .map(column)
+            .filter(|v| v.is_finite())
+            .collect();
+        values.sort_by(f64::total_cmp);
+        Ok(values)
+    }
+
+    /// The cohort's rows, after checking the row and that it can have [`MIN_COHORT`] members.
+    fn members(
+        &self,
+        row: &[f64],
+        k: usize,
+        exclude_index: Option<usize>,
+    ) -> Result<Vec<usize>, ExplainError> {
         if row.len() != self.width {
             return Err(ExplainError::RowLength {
                 expected: self.width,
@@ -165,8 +200,7 @@ impl CohortIndex {
             });
         }
         let k = k.max(MIN_COHORT).min(available);
-        let members = self.nearest(row, k, exclude_index);
-        Ok(self.summarise(row, &members))
+        Ok(self.nearest(row, k, exclude_index))
     }
 
     /// Row numbers of the `k` nearest customers, internal only. Each column adds its part
@@ -199,7 +233,10 @@ impl CohortIndex {
             .collect();
         CohortSummary {
             size: members.len(),
-            default_rate: self.labels.as_deref().and_then(|l| label_rate(l, members)),
+            default_rate: self
+                .labels
+                .as_deref()
+                .and_then(|l| label_rate(l, members, MIN_COHORT)),
             overall_default_rate: self.overall_default_rate,
             granted_rate: self
                 .granted
@@ -223,7 +260,9 @@ impl CohortIndex {
             .collect();
         let total = values.len() as f64;
         let histogram = histogram(&column.edges, &values);
-        let quantiles = Quantiles::of(&mut values);
+        // Quantiles of fewer than MIN_COHORT present values would come close to naming
+        // individual neighbours' values (with one, every quantile is that person's value).
+        let quantiles = Quantiles::of(&mut values).filter(|_| values.len() >= MIN_COHORT);
         let customer = finite_or_nan(row[column.source]);
         FeatureDistribution {
             name: column.name.clone(),
@@ -367,14 +406,16 @@ fn keep_smallest(heap: &mut BinaryHeap<Candidate>, distances: &[f32], first: usi
     }
 }
 
-fn label_rate(labels: &[f64], members: &[usize]) -> Option<f64> {
+/// Default rate among the `members` whose label is known, when at least `min_known` are:
+/// a rate resting on a handful of people would reveal their outcomes.
+fn label_rate(labels: &[f64], members: &[usize], min_known: usize) -> Option<f64> {
     let known: Vec<f64> = members
         .iter()
         .map(|&i| labels[i])
         .filter(|l| !l.is_nan())
         .collect();
     let defaults = known.iter().filter(|&&l| l > 0.5).count();
-    (!known.is_empty()).then(|| defaults as f64 / known.len() as f64)
+    (!known.is_empty() && known.len() >= min_known).then(|| defaults as f64 / known.len() as f64)
 }
 
 /// Counts of present `values` in the bins delimited by `edges` (open at both ends).
@@ -473,6 +514,34 @@ mod tests {
             .expect("enough rows");
         assert_eq!(far.size, 30);
         assert_eq!(far.default_rate, Some(1.0));
+    }
+
+    #[test]
+    fn cohort_values_are_the_same_cohorts_values_of_another_column() {
+        let (data, labels, granted) = line();
+        let index = CohortIndex::build(&data, &[0], Some(labels), Some(granted)).unwrap();
+        let row = data.row(50).to_vec();
+        let summary = index.query(&row, 20, Some(50)).unwrap();
+        // Another column: ten times the row number, with row 45 missing.
+        let values = index
+            .cohort_values(&row, 20, Some(50), |i| {
+                if i == 45 { f64::NAN } else { 10.0 * i as f64 }
+            })
+            .unwrap();
+        assert_eq!(
+            values.len(),
+            summary.size - 1,
+            "the missing value is left out"
+        );
+        assert!(values.windows(2).all(|w| w[0] <= w[1]), "sorted");
+        assert!(
+            !values.contains(&500.0),
+            "the customer is not in their own cohort"
+        );
+        assert!(
+            values.iter().all(|v| (350.0..=650.0).contains(v)),
+            "{values:?}"
+        );
     }
 
     #[test]

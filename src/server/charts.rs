@@ -206,6 +206,17 @@ pub struct Bin {
     pub count: usize,
 }
 
+/// A chart that is not drawn, only its sentence saying why (the text takes the chart's place).
+pub fn withheld(id: &str, summary: String) -> Chart {
+    Chart {
+        id: id.to_owned(),
+        spec: String::new(),
+        summary,
+        table_head: Vec::new(),
+        table_rows: Vec::new(),
+    }
+}
+
 /// A histogram of one feature among a population, with the customer's value marked.
 pub fn distribution(
     feature_label: &str,

@@ -4,6 +4,8 @@
 
 use serde::Deserialize;
 
+use explainers::cohort::MIN_COHORT;
+
 use super::charts::{self, Bin, Chart};
 use super::errors::AppError;
 use super::state::{AppState, Decision};
@@ -85,8 +87,9 @@ pub fn feature(state: &AppState, name: Option<&str>) -> Result<usize, AppError> 
     })
 }
 
-/// Row indices of the customers in `group`, relative to the customer at `index`.
-pub fn members(state: &AppState, index: usize, group: Group) -> Vec<usize> {
+/// Values of `feature` among the customers in `group`, relative to the customer at `index`.
+pub fn group_values(state: &AppState, index: usize, feature: usize, group: Group) -> Vec<f64> {
+    let population = &state.inner.population;
     let customers = &state.inner.customers;
     let by_decision = |d: Decision| {
         customers
@@ -96,26 +99,36 @@ pub fn members(state: &AppState, index: usize, group: Group) -> Vec<usize> {
             .map(|(i, _)| i)
             .collect()
     };
-    match group {
+    let rows: Vec<usize> = match group {
         Group::All => (0..customers.len()).collect(),
-        Group::Cohort => state.inner.engine.cohort(&state.inner.population, index),
+        Group::Cohort => return state.inner.engine.cohort_values(population, index, feature),
         Group::Granted => by_decision(Decision::Grant),
         Group::Refused => by_decision(Decision::Refuse),
-    }
+    };
+    rows.iter().map(|&i| population.value(i, feature)).collect()
 }
 
 /// Equal-width bins of the finite values.
 pub fn histogram(values: &[f64], bins: usize) -> Vec<Bin> {
-    let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
-    let Some(lo) = finite.iter().copied().reduce(f64::min) else {
+    histogram_within(values, values, bins)
+}
+
+/// Equal-width bins spanning the finite values of `span`, counting the finite `values` (a
+/// value outside the span is counted in the nearest end bin). Binning a group on the whole
+/// population's span keeps the group's own extremes out of the bin edges.
+pub fn histogram_within(span: &[f64], values: &[f64], bins: usize) -> Vec<Bin> {
+    let finite =
+        |xs: &[f64]| -> Vec<f64> { xs.iter().copied().filter(|v| v.is_finite()).collect() };
+    let (span, values) = (finite(span), finite(values));
+    let Some(lo) = span.iter().copied().reduce(f64::min) else {
         return Vec::new();
     };
-    let hi = finite.iter().copied().fold(lo, f64::max);
-    if hi == lo {
+    let hi = span.iter().copied().fold(lo, f64::max);
+    if hi == lo || bins == 0 {
         return vec![Bin {
             start: lo - 0.5,
             end: hi + 0.5,
-            count: finite.len(),
+            count: values.len(),
         }];
     }
     let width = (hi - lo) / bins as f64;
@@ -126,24 +139,40 @@ pub fn histogram(values: &[f64], bins: usize) -> Vec<Bin> {
             count: 0,
         })
         .collect();
-    for v in finite {
-        let i = (((v - lo) / width) as usize).min(bins - 1);
-        out[i].count += 1;
+    for v in values {
+        let i = ((v - lo) / width).max(0.0) as usize;
+        out[i.min(bins - 1)].count += 1;
     }
     out
 }
 
-/// The distribution chart of one feature among a group, with the customer marked.
+/// The distribution chart of one feature among a group, with the customer marked. Bins span
+/// the whole population, so a group's chart never shows its members' extreme values; the
+/// similar-customer cohort is shown only when at least [`MIN_COHORT`] of its members have a
+/// value, so that no chart speaks for a handful of identifiable neighbours.
 pub fn distribution(state: &AppState, index: usize, feature: usize, group: Group) -> Chart {
     let population = &state.inner.population;
-    let rows = members(state, index, group);
-    let values: Vec<f64> = rows.iter().map(|&i| population.value(i, feature)).collect();
-    let own = population.value(index, feature);
     let label = state.label(&population.feature_names[feature]);
+    let values = group_values(state, index, feature, group);
+    let present = values.iter().filter(|v| v.is_finite()).count();
+    if group == Group::Cohort && present < MIN_COHORT {
+        return charts::withheld(
+            "distribution",
+            format!(
+                "Fewer than {MIN_COHORT} of the most similar customers have a value for \
+                 {label}, too few to show their distribution without revealing individuals. \
+                 Compare with all customers instead."
+            ),
+        );
+    }
+    let everyone: Vec<f64> = (0..state.inner.customers.len())
+        .map(|i| population.value(i, feature))
+        .collect();
+    let own = population.value(index, feature);
     charts::distribution(
         &label,
         group.describe(),
-        &histogram(&values, BINS),
+        &histogram_within(&everyone, &values, BINS),
         own.is_finite().then_some(own),
     )
 }
@@ -198,6 +227,21 @@ mod tests {
         let bins = histogram(&[4.0, 4.0], 5);
         assert_eq!(bins.len(), 1);
         assert_eq!(bins[0].count, 2);
+    }
+
+    #[test]
+    fn group_binned_on_the_population_span_keeps_its_extremes_out_of_the_edges() {
+        let population: Vec<f64> = (0..=100).map(f64::from).collect();
+        let group = [41.3, 47.9, 52.6];
+        let bins = histogram_within(&population, &group, 10);
+        assert_eq!(bins.len(), 10);
+        assert_eq!((bins[0].start, bins[9].end), (0.0, 100.0));
+        assert!(
+            bins.iter()
+                .all(|b| !group.contains(&b.start) && !group.contains(&b.end))
+        );
+        assert_eq!(bins[4].count, 2);
+        assert_eq!(bins[5].count, 1);
     }
 
     #[test]

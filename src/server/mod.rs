@@ -39,6 +39,7 @@
 //! the detail once.
 
 mod api_bench;
+pub mod audit;
 pub mod auth;
 pub mod charts;
 mod compare;
@@ -81,6 +82,15 @@ pub enum ServerError {
     },
     #[error("The server stopped: {0}")]
     Serve(std::io::Error),
+    #[error(
+        "Cannot open the audit log `{}` for appending: {source}. Check that its folder exists and \
+         is writable, or choose another file with --set server.audit_log=PATH.",
+        path.display()
+    )]
+    AuditLog {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
     #[error("Benchmark: {0}")]
     Bench(String),
     #[error(transparent)]

@@ -9,6 +9,7 @@ use duckdb::Connection;
 use serde_json::{Map, Value, json};
 
 use super::ServerError;
+use super::audit::AuditLog;
 use super::auth::Keys;
 use super::state::{
     AppState, CalibrationBin, Confusion, Contributions, CurvePoint, Customer, Decision, Engine,
@@ -232,8 +233,10 @@ pub struct ModelEngine {
     /// what the explainers' reasons are worded from.
     catalog: explainers::FeatureCatalog,
     reference: explainers::ReferenceStats,
-    /// Indices of the features that define similarity, with their mean and spread.
-    similarity: Vec<(usize, f64, f64)>,
+    /// The similar-customer index built by [`crate::explain::similar_customers`], so the
+    /// dashboard and `explain` agree on who is similar; `None` when the database holds too
+    /// few customers for a cohort (the comparison then says so).
+    cohort: Option<explainers::CohortIndex>,
     cohort_size: usize,
 }
 
@@ -276,13 +279,12 @@ impl ModelEngine {
             mode: IngestMode::NewApplicants,
         };
         let quiet = Reporter::quiet();
-        ingest::run(&options, &quiet)
-            .map_err(|err| EngineError::BadApplication(err.to_string()))?;
+        ingest::run(&options, &quiet).map_err(application_error)?;
         let conn = crate::db::open(&options.db).map_err(|err| {
             EngineError::Internal(format!("opening the temporary database: {err}"))
         })?;
         features::build(&conn, Encodings::Given(self.model.encodings()), &quiet)
-            .map_err(|err| EngineError::BadApplication(err.to_string()))?;
+            .map_err(|err| EngineError::Internal(format!("building features: {err}")))?;
         let table = features::load(&conn, Selection::All)
             .map_err(|err| EngineError::Internal(format!("loading features: {err}")))?;
         let row = self.model.align(&table);
@@ -294,6 +296,53 @@ impl ModelEngine {
         Ok(row)
     }
 }
+
+/// An ingest error on a posted application: problems with the posted values go back to the
+/// caller, named by the part of the body and the field; anything else (disk, database) is
+/// internal and never shown.
+fn application_error(err: ingest::IngestError) -> EngineError {
+    let problems = err.problems();
+    if problems.is_empty() {
+        return EngineError::Internal(format!("ingesting a posted application: {err}"));
+    }
+    let listed: Vec<String> = problems
+        .iter()
+        .map(|problem| {
+            let part = body_key(&problem.file);
+            let field = problem
+                .column
+                .as_deref()
+                .map_or_else(String::new, |c| format!(", field `{c}`"));
+            let value = problem
+                .value
+                .as_deref()
+                .map_or_else(String::new, |v| format!(", value `{v}`"));
+            format!("`{part}`{field}{value}: {}", problem.message)
+        })
+        .collect();
+    EngineError::BadApplication(format!(
+        "The application cannot be scored: {}",
+        listed.join("; ")
+    ))
+}
+
+/// The part of the posted body that became the Kaggle file `file`.
+fn body_key(file: &str) -> &str {
+    HISTORY_FILES
+        .iter()
+        .find(|(_, name)| *name == file)
+        .map_or("application", |(key, _)| key)
+}
+
+/// The history parts of a posted application and the Kaggle file each is written as.
+const HISTORY_FILES: [(&str, &str); 6] = [
+    ("bureau", "bureau.csv"),
+    ("bureau_balance", "bureau_balance.csv"),
+    ("previous_application", "previous_application.csv"),
+    ("pos_cash_balance", "POS_CASH_balance.csv"),
+    ("installments_payments", "installments_payments.csv"),
+    ("credit_card_balance", "credit_card_balance.csv"),
+];
 
 /// Writes `application` as `application_test.csv` and each history array as its Kaggle file.
 fn write_application_csvs(dir: &Path, body: &Map<String, Value>) -> Result<(), EngineError> {
@@ -307,15 +356,7 @@ fn write_application_csvs(dir: &Path, body: &Map<String, Value>) -> Result<(), E
         &dir.join("application_test.csv"),
         &[Value::Object(application)],
     )?;
-    let files = [
-        ("bureau", "bureau.csv"),
-        ("bureau_balance", "bureau_balance.csv"),
-        ("previous_application", "previous_application.csv"),
-        ("pos_cash_balance", "POS_CASH_balance.csv"),
-        ("installments_payments", "installments_payments.csv"),
-        ("credit_card_balance", "credit_card_balance.csv"),
-    ];
-    for (key, file) in files {
+    for (key, file) in HISTORY_FILES {
         match body.get(key) {
             None | Some(Value::Null) => {}
             Some(Value::Array(rows)) if !rows.is_empty() => write_csv(&dir.join(file), rows)?,
@@ -400,32 +441,19 @@ impl Engine for ModelEngine {
         )
     }
 
-    fn cohort(&self, population: &Population, index: usize) -> Vec<usize> {
-        let n = population.rows.len() / population.feature_names.len().max(1);
-        let distance = |i: usize| -> f64 {
-            self.similarity
-                .iter()
-                .map(|&(j, mean, spread)| {
-                    let (a, b) = (population.value(i, j), population.value(index, j));
-                    match (a.is_finite(), b.is_finite()) {
-                        (true, true) => ((a - b) / spread).powi(2),
-                        (false, false) => 0.0,
-                        _ => 1.0 + ((if a.is_finite() { a } else { b }) - mean).abs() / spread,
-                    }
-                })
-                .sum()
-        };
-        let mut scored: Vec<(f64, usize)> = (0..n)
-            .filter(|&i| i != index)
-            .map(|i| (distance(i), i))
-            .collect();
-        let k = self.cohort_size.min(scored.len());
-        if k == 0 {
+    fn cohort_values(&self, population: &Population, index: usize, feature: usize) -> Vec<f64> {
+        let Some(cohort) = &self.cohort else {
             return Vec::new();
+        };
+        let row = population.row(index);
+        let values = |i: usize| population.value(i, feature);
+        match cohort.cohort_values(row, self.cohort_size, Some(index), values) {
+            Ok(values) => values,
+            Err(err) => {
+                tracing::warn!(index, feature, %err, "no similar customers");
+                Vec::new()
+            }
         }
-        scored.select_nth_unstable_by(k - 1, |a, b| a.0.total_cmp(&b.0));
-        scored.truncate(k);
-        scored.into_iter().map(|(_, i)| i).collect()
     }
 
     fn score_application(
@@ -482,11 +510,19 @@ impl AppState {
         let shap = explainers::TreeShap::new(model.ensemble())
             .map_err(|err| ServerError::State(format!("preparing TreeSHAP: {err}")))?;
         let importance = importance(&shap, &population, model.calibration().slope);
-        let (catalog, reference) = reason_sources(&conn, &model, &population, &table.target)?;
+        let sources = explain_sources(
+            &conn,
+            &model,
+            &shap,
+            &population,
+            &table.target,
+            &predictions,
+            config,
+        )?;
         let engine = ModelEngine {
-            catalog,
-            reference,
-            similarity: similarity(&population, &importance, config.explain.cohort_features),
+            catalog: sources.catalog,
+            reference: sources.reference,
+            cohort: sources.cohort,
             cohort_size: config.explain.cohort_size,
             shap,
             model,
@@ -517,19 +553,25 @@ impl AppState {
             keys: Keys::from_env()?,
             top_reasons: config.explain.top_reasons,
             points_range: (config.points.min, config.points.max),
+            audit: Some(AuditLog::open(&config.server.audit_log)?),
         })
     }
 }
 
-/// The catalog of the model's features and the reference statistics of customers who repaid.
-fn reason_sources(
+/// What the explanations are built from: the catalog of the model's features, the reference
+/// statistics of customers who repaid, and the similar-customer index (none, with a warning,
+/// when there are too few customers for one).
+fn explain_sources(
     conn: &Connection,
     model: &Model,
+    shap: &explainers::TreeShap,
     population: &Population,
     target: &[Option<f64>],
-) -> Result<(explainers::FeatureCatalog, explainers::ReferenceStats), ServerError> {
+    predictions: &[Prediction],
+    config: &Config,
+) -> Result<ExplainSources, ServerError> {
     let state_error = |what: &str, err: &dyn std::fmt::Display| {
-        ServerError::State(format!("preparing the reasons ({what}): {err}"))
+        ServerError::State(format!("preparing the explanations ({what}): {err}"))
     };
     let catalog = features::catalog(conn, model.feature_names())
         .map_err(|err| state_error("glossary", &err))?;
@@ -539,7 +581,20 @@ fn reason_sources(
     let labels: Vec<f64> = target.iter().map(|t| t.unwrap_or(f64::NAN)).collect();
     let reference = explainers::ReferenceStats::build(&matrix, &labels)
         .map_err(|err| state_error("customers who repaid", &err))?;
-    Ok((catalog, reference))
+    let cohort = crate::explain::similar_customers(shap, &matrix, &labels, predictions, config)
+        .inspect_err(|err| tracing::warn!(%err, "no similar-customer cohorts"))
+        .ok();
+    Ok(ExplainSources {
+        catalog,
+        reference,
+        cohort,
+    })
+}
+
+struct ExplainSources {
+    catalog: explainers::FeatureCatalog,
+    reference: explainers::ReferenceStats,
+    cohort: Option<explainers::CohortIndex>,
 }
 
 /// Mean |contribution| per feature over an even sample of at most 500 customers.
@@ -574,30 +629,6 @@ fn importance(
         .collect();
     out.sort_by(|a, b| b.1.total_cmp(&a.1));
     out
-}
-
-/// The `k` most important features with their mean and standard deviation.
-fn similarity(
-    population: &Population,
-    importance: &[(String, f64)],
-    k: usize,
-) -> Vec<(usize, f64, f64)> {
-    let n = population.rows.len() / population.feature_names.len().max(1);
-    importance
-        .iter()
-        .take(k.max(1))
-        .filter_map(|(name, _)| population.feature_index(name))
-        .map(|j| {
-            let values: Vec<f64> = (0..n)
-                .map(|i| population.value(i, j))
-                .filter(|v| v.is_finite())
-                .collect();
-            let mean = values.iter().sum::<f64>() / values.len().max(1) as f64;
-            let var =
-                values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / values.len().max(1) as f64;
-            (j, mean, var.sqrt().max(1e-9))
-        })
-        .collect()
 }
 
 /// The model page's figures: out-of-fold figures from the model's metrics (AUC, cost curve,

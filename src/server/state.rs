@@ -12,7 +12,8 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::ServerError;
-use super::auth::Keys;
+use super::audit::{Action, AuditLog, Event};
+use super::auth::{Keys, Principal};
 
 /// Grant or refuse, as decided by the model's cost-based threshold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -172,8 +173,9 @@ pub trait Engine: Send + Sync + 'static {
     /// Contributions of each feature (in [`Population::feature_names`] order) to a row.
     fn contributions(&self, row: &[f64]) -> Result<Contributions, EngineError>;
 
-    /// Row indices of the customers most similar to row `index` (not including it).
-    fn cohort(&self, population: &Population, index: usize) -> Vec<usize>;
+    /// The present values of column `feature` among the customers most similar to row
+    /// `index` (not including it), sorted; never who holds which value.
+    fn cohort_values(&self, population: &Population, index: usize, feature: usize) -> Vec<f64>;
 
     /// Scores a new application given as JSON (its application columns, history optional).
     fn score_application(
@@ -376,6 +378,8 @@ pub struct StateParts {
     pub top_reasons: usize,
     /// Lowest and highest points of the scale (for the gauge).
     pub points_range: (f64, f64),
+    /// Where each decision handed out is recorded (`None`: not recorded).
+    pub audit: Option<AuditLog>,
 }
 
 /// Shared, read-only server state (cheap to clone).
@@ -397,6 +401,7 @@ pub(crate) struct Inner {
     pub points_range: (f64, f64),
     /// History tables seen in the facets, for the list's filters.
     pub history_tables: Vec<String>,
+    pub audit: Option<AuditLog>,
 }
 
 impl AppState {
@@ -434,6 +439,7 @@ impl AppState {
                 top_reasons: parts.top_reasons.max(1),
                 points_range: parts.points_range,
                 history_tables,
+                audit: parts.audit,
             }),
         })
     }
@@ -441,6 +447,37 @@ impl AppState {
     /// The authentication keys (for `serve` to print the sign-in link, and for tests).
     pub fn keys(&self) -> &Keys {
         &self.inner.keys
+    }
+
+    /// Records that `who` was given the decision on customer row `index` (a no-op without an
+    /// audit log).
+    pub(crate) fn audit_customer(&self, action: Action, who: Principal, index: usize) {
+        if let Some(log) = &self.inner.audit {
+            let customer = &self.inner.customers[index];
+            log.record(&Event::new(
+                action,
+                who,
+                Some(customer.id),
+                &self.inner.model.version,
+                &customer.score,
+                self.inner.engine.threshold(),
+            ));
+        }
+    }
+
+    /// Records a posted application's decision with its inputs.
+    pub(crate) fn audit_application(&self, who: Principal, score: &Score, inputs: &Value) {
+        if let Some(log) = &self.inner.audit {
+            let event = Event::new(
+                Action::ScoreApplication,
+                who,
+                None,
+                &self.inner.model.version,
+                score,
+                self.inner.engine.threshold(),
+            );
+            log.record(&event.with_inputs(inputs));
+        }
     }
 
     /// Number of customers known.

@@ -10,6 +10,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use pret_a_score::server::audit::AuditLog;
 use pret_a_score::server::auth::Keys;
 use pret_a_score::server::state::{
     AppState, CalibrationBin, Confusion, Contributions, CurvePoint, Customer, Decision, Engine,
@@ -102,7 +103,7 @@ impl Engine for LinearEngine {
         Ok(self.raw(row))
     }
 
-    fn cohort(&self, population: &Population, index: usize) -> Vec<usize> {
+    fn cohort_values(&self, population: &Population, index: usize, feature: usize) -> Vec<f64> {
         let me = population.row(index);
         let n = population.rows.len() / FEATURES.len();
         let mut by_distance: Vec<(f64, usize)> = (0..n)
@@ -114,7 +115,14 @@ impl Engine for LinearEngine {
             })
             .collect();
         by_distance.sort_by(|a, b| a.0.total_cmp(&b.0));
-        by_distance.into_iter().take(20).map(|(_, i)| i).collect()
+        let mut values: Vec<f64> = by_distance
+            .into_iter()
+            .take(20)
+            .map(|(_, i)| population.value(i, feature))
+            .filter(|v| v.is_finite())
+            .collect();
+        values.sort_by(f64::total_cmp);
+        values
     }
 
     fn score_application(
@@ -238,6 +246,11 @@ pub fn engine(people: &[Generated]) -> LinearEngine {
 
 /// A complete state over `n` generated applicants.
 pub fn state(n: usize) -> AppState {
+    state_with_audit(n, None)
+}
+
+/// A complete state over `n` generated applicants that records its decisions in `audit`.
+pub fn state_with_audit(n: usize, audit: Option<AuditLog>) -> AppState {
     let people = applicants(n);
     let engine = engine(&people);
     let customers = people
@@ -285,6 +298,7 @@ pub fn state(n: usize) -> AppState {
         keys: Keys::new(vec![42; 32], Some(RM_TOKEN.to_owned())).expect("valid test keys"),
         top_reasons: 3,
         points_range: (300.0, 850.0),
+        audit,
     })
     .expect("the fixture's parts fit together")
 }

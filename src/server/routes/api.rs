@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 use super::customer_id;
+use crate::server::audit::Action;
 use crate::server::auth::{Anyone, Principal, Rm};
 use crate::server::errors::{ApiError, AppError};
 use crate::server::openapi;
@@ -52,6 +53,7 @@ pub async fn score(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let index = allowed(&state, who, &id)?;
+    state.audit_customer(Action::ApiCustomer, who, index);
     Ok(Json(score_json(&state, index)))
 }
 
@@ -63,6 +65,7 @@ pub async fn explanation(
 ) -> Result<Json<Value>, ApiError> {
     let index = allowed(&state, who, &id)?;
     let explanation = views::explain(&state, index)?;
+    state.audit_customer(Action::ApiCustomer, who, index);
     let mut body = score_json(&state, index);
     body["base"] = json!(explanation.base);
     body["raw"] = json!(explanation.total);
@@ -78,6 +81,7 @@ pub async fn reasons(
 ) -> Result<Json<Value>, ApiError> {
     let index = allowed(&state, who, &id)?;
     let explanation = views::explain(&state, index)?;
+    state.audit_customer(Action::ApiCustomer, who, index);
     let mut body = score_json(&state, index);
     body["reasons"] = json!(explanation.reasons);
     Ok(Json(body))
@@ -120,6 +124,7 @@ async fn score_body(
             ));
         }
     };
+    let inputs = Value::Object(application.clone());
     let engine = state.inner.engine.clone();
     let scored = tokio::task::spawn_blocking(move || engine.score_application(&application))
         .await
@@ -137,6 +142,7 @@ async fn score_body(
             values: scored.contributions.clone(),
         },
     );
+    state.audit_application(Principal::Rm, &scored.score, &inputs);
     Ok(json!({
         "probability": scored.score.probability,
         "points": scored.score.points,

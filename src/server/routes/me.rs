@@ -6,7 +6,8 @@ use axum::response::Response;
 
 use super::into_html;
 use super::rm::score_view;
-use crate::server::auth::Me;
+use crate::server::audit::Action;
+use crate::server::auth::{Me, Principal};
 use crate::server::charts;
 use crate::server::compare::{BINS, histogram};
 use crate::server::errors::AppError;
@@ -20,6 +21,7 @@ pub async fn page(Me(id): Me, State(state): State<AppState>) -> Result<Response,
         "We cannot find your application. Please contact your adviser.".to_owned(),
     ))?;
     let explanation = views::explain(&state, index)?;
+    state.audit_customer(Action::SelfServicePage, Principal::Customer(id), index);
     let info = views::info_groups(&state, index, customer);
     let (min, max) = state.inner.points_range;
     let to_percent = |points: f64| ((points - min) / (max - min)).clamp(0.0, 1.0) * 100.0;

@@ -5,7 +5,8 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 
 use super::{customer_id, into_html, is_htmx};
-use crate::server::auth::{CUSTOMER_TOKEN_TTL, Rm};
+use crate::server::audit::Action;
+use crate::server::auth::{CUSTOMER_TOKEN_TTL, Principal, Rm};
 use crate::server::charts::{self, fmt_num};
 use crate::server::compare::{self, DistributionQuery, Group, ScatterQuery};
 use crate::server::errors::AppError;
@@ -226,6 +227,7 @@ pub async fn customer(
     let id = customer_id(&id)?;
     let (index, customer) = state.customer(id).ok_or(AppError::CustomerNotFound(id))?;
     let explanation = views::explain(&state, index)?;
+    state.audit_customer(Action::RmCustomerPage, Principal::Rm, index);
     let info = views::info_groups(&state, index, customer);
     let (min, max) = state.inner.points_range;
     let threshold_points = state.inner.engine.points(state.inner.engine.threshold());
