@@ -85,8 +85,12 @@ pub struct FeatureInfo {
     pub label: String,
     /// One-sentence description.
     pub description: String,
-    /// For one-hot columns, the category the column stands for (e.g. "Higher education").
+    /// The category the column stands for: of a one-hot column (e.g. "Higher education"), or
+    /// of a share of history rows (e.g. "Refused" in a share of previous applications).
     pub category: Option<String>,
+    /// What the values are, for wording them.
+    #[serde(default)]
+    pub kind: ValueKind,
     /// Optional hint such as "riskier" or "safer" for higher values.
     pub higher_is: Option<String>,
 }
@@ -102,9 +106,26 @@ impl FeatureInfo {
             label: name.to_string(),
             description: String::new(),
             category: None,
+            kind: ValueKind::Number,
             higher_is: None,
         }
     }
+}
+
+/// What a column's values mean, which decides how a reason words them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ValueKind {
+    /// A quantity, worded with its unit.
+    #[default]
+    Number,
+    /// 1 when the customer is in the column's `category`, 0 otherwise; the columns of one
+    /// variable are worded together as that variable's category.
+    OneHot,
+    /// A yes/no answer: 1 yes, 0 no.
+    YesNo,
+    /// A proportion from 0 to 1, worded as a percentage.
+    Share,
 }
 
 /// Descriptions of all model columns, in the ensemble's feature order.

@@ -25,7 +25,8 @@ pub struct Subject<'a> {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ContributionSection {
     pub shap: ShapValues,
-    /// Probability of default, from the raw prediction.
+    /// The logistic of the raw prediction, before calibration (the calibrated probability
+    /// of default that decisions use is the caller's, e.g. `explain`'s top-level one).
     pub probability: f64,
     pub by_variable: Vec<GroupedContribution>,
     pub by_group: Vec<GroupedContribution>,

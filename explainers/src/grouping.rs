@@ -167,6 +167,7 @@ pub fn waterfall(base_value: f64, items: &[GroupedContribution], top_n: usize) -
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::data::ValueKind;
 
     pub(crate) fn catalog() -> FeatureCatalog {
         let info = |name: &str, variable: &str, group: &str, category: Option<&str>| FeatureInfo {
@@ -177,6 +178,10 @@ mod tests {
             label: format!("{name} label"),
             description: String::new(),
             category: category.map(Into::into),
+            kind: match category {
+                Some(_) => ValueKind::OneHot,
+                None => ValueKind::Number,
+            },
             higher_is: None,
         };
         FeatureCatalog {

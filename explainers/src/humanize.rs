@@ -16,7 +16,7 @@
 //!   or mean; negative in the data) is shown as months before the application (`12 months
 //!   ago`).
 
-use crate::data::FeatureInfo;
+use crate::data::{FeatureInfo, ValueKind};
 
 /// How a column's values are shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,6 +30,8 @@ pub enum Unit {
     DaysFromNow,
     /// The first, last or mean month of a monthly history.
     MonthsAgo,
+    /// A proportion from 0 to 1, shown as a percentage.
+    Percent,
 }
 
 const DAYS_PER_YEAR: f64 = 365.25;
@@ -45,6 +47,9 @@ const TOWARDS_A_DATE: &[&str] = &[
 impl Unit {
     /// The unit of a catalog column (see the module documentation).
     pub fn of(info: &FeatureInfo) -> Self {
+        if info.kind == ValueKind::Share {
+            return Self::Percent;
+        }
         let is_days = (info.variable.starts_with("DAYS_") || info.name.starts_with("DAYS_"))
             && !is_ratio_or_spread(&info.name)
             && !is_ratio_or_spread(&info.variable);
@@ -65,6 +70,7 @@ impl Unit {
     pub fn to_display(self, value: f64) -> f64 {
         match self {
             Self::Plain | Self::DaysFromNow => value,
+            Self::Percent => 100.0 * value,
             Self::YearsFromDays => value.abs() / DAYS_PER_YEAR,
             Self::Days | Self::MonthsAgo => value.abs(),
         }
@@ -75,6 +81,7 @@ impl Unit {
         match self {
             Self::Plain => format_number(display_value),
             Self::YearsFromDays => format!("{display_value:.1} years"),
+            Self::Percent => format!("{display_value:.0}%"),
             Self::Days => format!("{} days", format_number(display_value.round())),
             Self::DaysFromNow if display_value >= 0.0 => {
                 format!("in {} days", format_number(display_value.round()))

@@ -32,7 +32,7 @@ pub mod synthetic;
 pub mod treeshap;
 
 pub use cohort::{CohortIndex, CohortSummary, FeatureDistribution};
-pub use data::{FeatureCatalog, FeatureInfo, FeatureMatrix};
+pub use data::{FeatureCatalog, FeatureInfo, FeatureMatrix, ValueKind};
 pub use ensemble::{Node, Tree, TreeEnsemble};
 pub use error::ExplainError;
 pub use explainer::{ExplainContext, ExplainSettings, Explainer, Section, Subject};

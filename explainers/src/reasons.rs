@@ -12,7 +12,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::ExplainError;
-use crate::data::{FeatureCatalog, FeatureInfo};
+use crate::data::{FeatureCatalog, FeatureInfo, ValueKind};
 use crate::explainer::{ExplainContext, Explainer, Section, Subject};
 use crate::grouping::{GroupBy, column_groups};
 use crate::humanize::{Unit, format_percent};
@@ -104,19 +104,16 @@ fn describe(
     columns: &[usize],
     contribution: f64,
 ) -> Reason {
-    let categorical = columns
+    let one_hot = columns
         .iter()
-        .any(|&i| inputs.catalog.features[i].category.is_some());
-    let wording = match categorical {
-        true => categorical_wording(inputs, &label, columns),
-        false => {
-            let main = strongest_column(inputs.contributions, columns);
-            numeric_wording(
-                &inputs.catalog.features[main],
-                &inputs.stats.features[main],
-                inputs.row[main],
-            )
-        }
+        .any(|&i| inputs.catalog.features[i].kind == ValueKind::OneHot);
+    let main = strongest_column(inputs.contributions, columns);
+    let info = &inputs.catalog.features[main];
+    let reference = &inputs.stats.features[main];
+    let wording = match (one_hot, info.kind) {
+        (true, _) => categorical_wording(inputs, &label, columns),
+        (false, ValueKind::YesNo) => yes_no_wording(info, reference, inputs.row[main]),
+        (false, _) => numeric_wording(info, reference, inputs.row[main]),
     };
     Reason {
         key,
@@ -197,6 +194,29 @@ fn numeric_wording(info: &FeatureInfo, reference: &FeatureReference, value: f64)
     }
 }
 
+/// A yes/no answer against how often customers who repaid gave the same one.
+fn yes_no_wording(info: &FeatureInfo, reference: &FeatureReference, value: f64) -> Wording {
+    let label = display_label(info);
+    if value.is_nan() {
+        return numeric_wording(info, reference, value);
+    }
+    let (answer, share) = match value >= 0.5 {
+        true => ("yes", reference.positive_share),
+        false => (
+            "no",
+            1.0 - reference.missing_share - reference.positive_share,
+        ),
+    };
+    let share = format_percent(share.max(0.0));
+    Wording {
+        sentence: format!(
+            "{label}: {answer}; among customers who repaid, {share} answered {answer}."
+        ),
+        customer_value: Some(answer.to_owned()),
+        typical_value: Some(format!("{share} of customers who repaid answered {answer}")),
+    }
+}
+
 /// The repaid range as seen from the customer's side of it.
 fn typical_range(unit: Unit, (low, high): (f64, f64), shown: f64) -> String {
     if low == high {
@@ -234,7 +254,7 @@ fn categorical_wording(inputs: &ReasonInputs<'_>, label: &str, columns: &[usize]
     let chosen = columns
         .iter()
         .copied()
-        .find(|&i| inputs.row[i] == 1.0 && features[i].category.is_some());
+        .find(|&i| inputs.row[i] == 1.0 && features[i].kind == ValueKind::OneHot);
     let (category, share) = match chosen {
         Some(i) => (
             features[i].category.clone().unwrap_or_default(),
@@ -299,6 +319,10 @@ mod tests {
             label: label.into(),
             description: String::new(),
             category: category.map(Into::into),
+            kind: match category {
+                Some(_) => ValueKind::OneHot,
+                None => ValueKind::Number,
+            },
             higher_is: None,
         }
     }
@@ -405,6 +429,58 @@ mod tests {
             "{}",
             set.lowered[0].sentence
         );
+    }
+
+    /// A history share (values 0 to 1, with a category) and a yes/no flag, beside the
+    /// one-hot variable: neither is worded as a category.
+    #[test]
+    fn shares_read_as_percentages_and_flags_as_yes_or_no() {
+        let mut refused = info(
+            "PREV_STATUS_Refused_MEAN",
+            "NAME_CONTRACT_STATUS (previous_application)",
+            "Share of previous applications with status \"Refused\"",
+            Some("Refused"),
+        );
+        refused.kind = ValueKind::Share;
+        let mut approved = refused.clone();
+        approved.name = "PREV_STATUS_Approved_MEAN".into();
+        approved.category = Some("Approved".into());
+        approved.label = "Share of previous applications with status \"Approved\"".into();
+        let mut car = info("FLAG_OWN_CAR", "FLAG_OWN_CAR", "Owns a car", None);
+        car.kind = ValueKind::YesNo;
+        let catalog = FeatureCatalog {
+            features: vec![refused, approved, car],
+        };
+        // Repaid customers: a tenth refused before (a fifth of the time), 40% own a car.
+        let mut values = Vec::new();
+        for i in 0..100 {
+            let refused = if i % 10 == 0 { 0.2 } else { 0.0 };
+            values.extend([refused, 1.0 - refused, f64::from(u8::from(i % 5 < 2))]);
+        }
+        let names = catalog.features.iter().map(|f| f.name.clone()).collect();
+        let data = FeatureMatrix::new(names, values).expect("whole rows");
+        let stats = ReferenceStats::build(&data, &vec![0.0; 100]).expect("repaid rows");
+
+        let row = [0.5, 0.5, 0.0];
+        let contributions = [0.6, 0.1, 0.2];
+        let inputs = ReasonInputs {
+            row: &row,
+            contributions: &contributions,
+            catalog: &catalog,
+            stats: &stats,
+        };
+        let set = reasons(inputs, 4).expect("lengths match");
+        assert_eq!(set.raised.len(), 2, "the two shares are one variable");
+        assert_eq!(
+            set.raised[0].sentence,
+            "Share of previous applications with status \"Refused\" is 50%, where most \
+             customers who repaid have 0%."
+        );
+        assert_eq!(
+            set.raised[1].sentence,
+            "Owns a car: no; among customers who repaid, 60% answered no."
+        );
+        assert_eq!(set.raised[1].customer_value.as_deref(), Some("no"));
     }
 
     #[test]

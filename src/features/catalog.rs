@@ -110,6 +110,7 @@ pub(crate) struct CatalogEntry {
     pub description: String,
     pub variable_label: String,
     pub higher_is: Option<String>,
+    pub value_kind: explainers::ValueKind,
 }
 
 /// Composes the catalog entry of every feature.
@@ -141,7 +142,37 @@ fn entry(def: &FeatureDef, glossary: &Glossary) -> Result<CatalogEntry, FeatureE
         description: wording.description,
         variable_label: wording.variable_label,
         higher_is: wording.higher_is,
+        value_kind: value_kind(&def.kind),
     })
+}
+
+/// How the explanations word a feature's values.
+fn value_kind(kind: &Kind) -> explainers::ValueKind {
+    match kind {
+        Kind::OneHot { .. } => explainers::ValueKind::OneHot,
+        Kind::Binary => explainers::ValueKind::YesNo,
+        Kind::Share { .. } | Kind::ShareOfMonths { .. } => explainers::ValueKind::Share,
+        _ => explainers::ValueKind::Number,
+    }
+}
+
+/// The name `value_kind` is stored under in `feature_catalog`.
+fn kind_name(kind: explainers::ValueKind) -> &'static str {
+    match kind {
+        explainers::ValueKind::Number => "number",
+        explainers::ValueKind::OneHot => "one_hot",
+        explainers::ValueKind::YesNo => "yes_no",
+        explainers::ValueKind::Share => "share",
+    }
+}
+
+fn kind_from_name(name: Option<&str>) -> explainers::ValueKind {
+    match name {
+        Some("one_hot") => explainers::ValueKind::OneHot,
+        Some("yes_no") => explainers::ValueKind::YesNo,
+        Some("share") => explainers::ValueKind::Share,
+        _ => explainers::ValueKind::Number,
+    }
 }
 
 /// The variable a feature is gathered under in explanations. History variables name their
@@ -351,7 +382,7 @@ pub(crate) fn store(conn: &Connection, entries: &[CatalogEntry]) -> Result<(), F
          CREATE TABLE feature_catalog (
              column_name VARCHAR PRIMARY KEY, variable VARCHAR, category VARCHAR,
              source_table VARCHAR, group_label VARCHAR, label VARCHAR, description VARCHAR,
-             variable_label VARCHAR, higher_is VARCHAR
+             variable_label VARCHAR, higher_is VARCHAR, value_kind VARCHAR
          );",
     )?;
     let mut appender = conn.appender("feature_catalog")?;
@@ -365,7 +396,8 @@ pub(crate) fn store(conn: &Connection, entries: &[CatalogEntry]) -> Result<(), F
             e.label,
             e.description,
             e.variable_label,
-            e.higher_is
+            e.higher_is,
+            kind_name(e.value_kind)
         ])?;
     }
     appender.flush()?;
@@ -379,7 +411,7 @@ pub fn catalog(
 ) -> Result<explainers::FeatureCatalog, FeatureError> {
     let mut stmt = conn.prepare(
         "SELECT column_name, variable, variable_label, group_label, label, description, \
-         category, higher_is FROM feature_catalog",
+         category, higher_is, value_kind FROM feature_catalog",
     )?;
     let mut by_name: HashMap<String, explainers::FeatureInfo> = stmt
         .query_map([], |row| {
@@ -391,6 +423,7 @@ pub fn catalog(
                 label: row.get(4)?,
                 description: row.get(5)?,
                 category: row.get(6)?,
+                kind: kind_from_name(row.get::<_, Option<String>>(8)?.as_deref()),
                 higher_is: row.get(7)?,
             };
             Ok((info.name.clone(), info))

@@ -109,11 +109,12 @@ pub fn cross_validate(
             validation_rows: valid_rows.len(),
             validation_defaults: valid_labels.iter().filter(|&&y| y > 0.5).count(),
             best_rounds: result.best_rounds,
-            auc: metrics::auc(&valid_labels, &result.raw),
+            auc: f64::NAN,
+            auc_at_best_round: metrics::auc(&valid_labels, &result.raw),
         };
         reporter.info(format!(
-            "  {label} done: best round {}, validation AUC {:.4}",
-            fold_metrics.best_rounds, fold_metrics.auc
+            "  {label} done: best round {}, validation AUC {:.4} at that round",
+            fold_metrics.best_rounds, fold_metrics.auc_at_best_round
         ));
         folds.push(fold_metrics);
         fitted.push((valid_rows, result));
@@ -125,8 +126,10 @@ pub fn cross_validate(
          with that many, and so will the final model"
     ));
     let mut oof_raw = vec![f64::NAN; data.rows];
-    for (valid_rows, mut result) in fitted {
+    for ((valid_rows, mut result), fold_metrics) in fitted.into_iter().zip(&mut folds) {
         let raw = result.predict(data, &valid_rows, common, settings.threads > 1);
+        let valid_labels: Vec<f64> = valid_rows.iter().map(|&i| data.labels[i]).collect();
+        fold_metrics.auc = metrics::auc(&valid_labels, &raw);
         for (&row, raw) in valid_rows.iter().zip(raw) {
             oof_raw[row] = raw;
         }

@@ -18,7 +18,8 @@ pub struct Metrics {
     pub features: usize,
     /// One entry per cross-validation fold.
     pub folds: Vec<FoldMetrics>,
-    /// Boosting rounds of the final model (the median of the folds' best rounds).
+    /// Boosting rounds of the final model: the count with the best mean validation AUC over
+    /// the folds, which also gives the out-of-fold predictions.
     pub final_rounds: usize,
     /// Measured on the out-of-fold predictions, after calibration.
     pub out_of_fold: ProbabilityMetrics,
@@ -37,8 +38,12 @@ pub struct FoldMetrics {
     pub validation_defaults: usize,
     /// Rounds kept by early stopping on this fold's validation rows.
     pub best_rounds: usize,
-    /// AUC on this fold's validation rows.
+    /// AUC on this fold's validation rows, predicted with the common number of rounds (the
+    /// out-of-fold predictions): the figure the pooled out-of-fold AUC is made of.
     pub auc: f64,
+    /// AUC at this fold's own best round: optimistic, since that round was picked on the same
+    /// rows; kept to show how much the common round count costs each fold.
+    pub auc_at_best_round: f64,
 }
 
 /// Ranking and probability quality on a set of predictions.
@@ -208,12 +213,21 @@ impl Metrics {
     }
 
     fn report_folds(&self, reporter: &Reporter) {
-        reporter.info("  fold | validation rows | defaults | best rounds |    AUC");
-        reporter.info("  -----+-----------------+----------+-------------+-------");
+        reporter.info(format!(
+            "  fold | validation rows | defaults | best rounds | AUC at best | AUC at {} rounds",
+            self.final_rounds
+        ));
+        reporter
+            .info("  -----+-----------------+----------+-------------+-------------+-----------");
         for f in &self.folds {
             reporter.info(format!(
-                "  {:>4} | {:>15} | {:>8} | {:>11} | {:.4}",
-                f.fold, f.validation_rows, f.validation_defaults, f.best_rounds, f.auc
+                "  {:>4} | {:>15} | {:>8} | {:>11} | {:>11.4} | {:.4}",
+                f.fold,
+                f.validation_rows,
+                f.validation_defaults,
+                f.best_rounds,
+                f.auc_at_best_round,
+                f.auc
             ));
         }
     }

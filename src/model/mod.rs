@@ -13,8 +13,8 @@
 //! 4. The threshold minimises `missed_default × missed defaults + refused_good × refused
 //!    good customers` on the out-of-fold probabilities ([`threshold`]); the whole cost curve
 //!    is kept.
-//! 5. The final model is fitted on all labelled applicants with the median of the folds' best
-//!    numbers of rounds, converted to an [`explainers::TreeEnsemble`] and checked to give the
+//! 5. The final model is fitted on all labelled applicants with the number of rounds that
+//!    gives the best mean validation AUC over the folds, converted to an [`explainers::TreeEnsemble`] and checked to give the
 //!    library's raw score to 1e-9 on every training row.
 //! 6. Everything is written to `models/<version>/` ([`artefact`]), the version being a
 //!    content hash, and `models/latest` points to it. Metrics are printed as a table and
