@@ -126,6 +126,28 @@ fn training_writes_a_complete_artefact_with_consistent_predictions() {
     );
     assert_eq!(m.at_threshold.refused + m.at_threshold.granted, 1_500);
 
+    // Held-out importance: every source assessed; the pooled figures describe real signal.
+    let importance = m.importance.as_ref().expect("held-out importance");
+    assert_eq!(importance.folds, 3);
+    let sources: Vec<&str> = importance
+        .permutation_by_source
+        .iter()
+        .map(|i| i.label.as_str())
+        .collect();
+    assert!(sources.contains(&"Application"), "{sources:?}");
+    assert!(
+        importance.permutation_by_source[0].mean > 0.0,
+        "shuffling the most useful source lowers the validation AUC"
+    );
+    assert!(!importance.permutation_by_variable.is_empty());
+    assert!(importance.permutation_by_variable.len() <= model::importance::TOP_VARIABLES);
+    assert!(
+        importance
+            .shap_by_variable
+            .windows(2)
+            .all(|w| w[0].mean >= w[1].mean)
+    );
+
     // Calibrated on the real outcomes: the mean probability is close to the default rate.
     let mean_p: f64 = m
         .calibration_deciles

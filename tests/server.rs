@@ -727,6 +727,12 @@ async fn compare_fragments_and_model_page_render_their_charts() {
     assert_eq!(model.status, StatusCode::OK);
     assert_eq!(specs(&model.body).len(), 5);
     assert!(model.body.contains("test-model-1") && model.body.contains("application_train.csv"));
+    assert!(
+        model
+            .body
+            .contains("<td>Credit bureau</td><td>0.0123 ± 0.0045</td>"),
+        "held-out importance table"
+    );
 }
 
 #[tokio::test]

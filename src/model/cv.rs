@@ -11,6 +11,8 @@ use crate::config::ModelSettings;
 use crate::report::Reporter;
 
 use super::data::TrainingData;
+use super::ensemble;
+use super::importance::FoldModel;
 use super::metrics::{self, FoldMetrics};
 use super::{ModelError, progress, train};
 
@@ -24,6 +26,8 @@ pub struct CrossValidation {
     /// The number of rounds that maximises the folds' mean validation AUC; every fold's
     /// out-of-fold predictions and the final model use it.
     pub common_rounds: usize,
+    /// Each fold's trees at the common number of rounds, with its validation rows.
+    pub fold_models: Vec<FoldModel>,
 }
 
 impl CrossValidation {
@@ -126,6 +130,7 @@ pub fn cross_validate(
          with that many, and so will the final model"
     ));
     let mut oof_raw = vec![f64::NAN; data.rows];
+    let mut fold_models = Vec::with_capacity(k);
     for ((valid_rows, mut result), fold_metrics) in fitted.into_iter().zip(&mut folds) {
         let raw = result.predict(data, &valid_rows, common, settings.threads > 1);
         let valid_labels: Vec<f64> = valid_rows.iter().map(|&i| data.labels[i]).collect();
@@ -133,11 +138,17 @@ pub fn cross_validate(
         for (&row, raw) in valid_rows.iter().zip(raw) {
             oof_raw[row] = raw;
         }
+        // `predict` left the booster at the common round count, which the conversion keeps.
+        fold_models.push(FoldModel {
+            ensemble: ensemble::from_booster(&result.booster, data)?,
+            validation_rows: valid_rows,
+        });
     }
     Ok(CrossValidation {
         oof_raw,
         folds,
         common_rounds: common,
+        fold_models,
     })
 }
 

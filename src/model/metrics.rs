@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::importance::HeldOutImportance;
+
 use crate::report::Reporter;
 
 use super::threshold::CostPoint;
@@ -27,6 +29,9 @@ pub struct Metrics {
     pub at_threshold: CostPoint,
     /// Calibration by decile of predicted probability, lowest first.
     pub calibration_deciles: Vec<DecileRow>,
+    /// Mean |SHAP| and permutation importance of the folds' models on their validation rows.
+    #[serde(default)]
+    pub importance: Option<HeldOutImportance>,
 }
 
 /// The result of one cross-validation fold.

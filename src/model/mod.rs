@@ -71,6 +71,7 @@ pub mod cv;
 pub mod data;
 pub mod ensemble;
 pub mod export;
+pub mod importance;
 pub mod metrics;
 pub mod points;
 pub mod predict;
@@ -132,6 +133,8 @@ pub enum ModelError {
     Calibration(String),
     #[error("The exported tree ensemble is inconsistent: {0}")]
     Ensemble(String),
+    #[error("Measuring the features' importance failed: {0}")]
+    Importance(String),
     #[error("No model at `{path}`: {hint}")]
     NoModel { path: PathBuf, hint: String },
     #[error("The model file `{path}` cannot be used: {message}")]

@@ -174,6 +174,8 @@ pub struct ModelPage {
     pub layout: Layout,
     pub figures: Vec<Figure>,
     pub importance: Chart,
+    /// Held-out importance, formatted: (kind, label, AUC drop ± spread, mean |SHAP|).
+    pub held_out: Vec<[String; 4]>,
     pub roc: Chart,
     pub cost: Chart,
     pub calibration: Chart,

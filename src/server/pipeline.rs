@@ -13,8 +13,8 @@ use super::audit::AuditLog;
 use super::auth::Keys;
 use super::state::{
     AppState, CalibrationBin, Confusion, Contributions, CurvePoint, Customer, Decision, Engine,
-    EngineError, Facets, GlossaryEntry, ModelReport, Population, Reason, RecordTable, Records,
-    Score, ScoredApplication, SourceFile, StateParts,
+    EngineError, Facets, GlossaryEntry, HeldOutRow, ModelReport, Population, Reason, RecordTable,
+    Records, Score, ScoredApplication, SourceFile, StateParts,
 };
 use super::views;
 use crate::config::Config;
@@ -682,6 +682,7 @@ fn model_report(
             false_granted: at.missed_defaults as u64,
         },
         importance,
+        held_out: held_out_rows(metrics.importance.as_ref()),
         provenance,
         notes: vec![
             format!(
@@ -695,6 +696,41 @@ fn model_report(
                 .to_owned(),
         ],
     }
+}
+
+/// The model's held-out importance as table rows: every source, then the assessed variables.
+fn held_out_rows(
+    importance: Option<&crate::model::importance::HeldOutImportance>,
+) -> Vec<HeldOutRow> {
+    let Some(found) = importance else {
+        return Vec::new();
+    };
+    let shap_of = |list: &[explainers::permutation::GlobalImportance], key: &str| {
+        list.iter().find(|i| i.key == key).map_or(0.0, |i| i.mean)
+    };
+    let rows = |kind: &str, drops: &[explainers::permutation::GlobalImportance], shap| {
+        drops
+            .iter()
+            .map(|item| HeldOutRow {
+                kind: kind.to_owned(),
+                label: item.label.clone(),
+                auc_drop: item.mean,
+                spread: item.std,
+                mean_abs_shap: shap_of(shap, &item.key),
+            })
+            .collect::<Vec<_>>()
+    };
+    let mut out = rows(
+        "Source",
+        &found.permutation_by_source,
+        &found.shap_by_source,
+    );
+    out.extend(rows(
+        "Variable",
+        &found.permutation_by_variable,
+        &found.shap_by_variable,
+    ));
+    out
 }
 
 /// ROC points (false positive rate, true positive rate), at most ~200 of them.

@@ -269,9 +269,24 @@ pub struct ModelReport {
     pub confusion: Confusion,
     /// Feature name and importance, most important first.
     pub importance: Vec<(String, f64)>,
+    /// Importance measured on held-out rows (sources first, then variables).
+    pub held_out: Vec<HeldOutRow>,
     pub provenance: Vec<SourceFile>,
     /// Free-text provenance lines (data folder, ingest time, program version).
     pub notes: Vec<String>,
+}
+
+/// One line of the held-out importance table of the model page.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct HeldOutRow {
+    /// "Source" or "Variable".
+    pub kind: String,
+    pub label: String,
+    /// Mean drop in validation AUC when shuffled, and its spread.
+    pub auc_drop: f64,
+    pub spread: f64,
+    /// Mean |SHAP| on validation rows (log-odds).
+    pub mean_abs_shap: f64,
 }
 
 /// Where the raw application columns of a customer are read from.

@@ -14,8 +14,8 @@ use pret_a_score::server::audit::AuditLog;
 use pret_a_score::server::auth::Keys;
 use pret_a_score::server::state::{
     AppState, CalibrationBin, Confusion, Contributions, CurvePoint, Customer, Decision, Engine,
-    EngineError, Facets, GlossaryEntry, ModelReport, Population, Records, Score, ScoredApplication,
-    SourceFile, StateParts,
+    EngineError, Facets, GlossaryEntry, HeldOutRow, ModelReport, Population, Records, Score,
+    ScoredApplication, SourceFile, StateParts,
 };
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -343,6 +343,13 @@ fn model_report() -> ModelReport {
             .enumerate()
             .map(|(i, f)| (f.0.to_owned(), 1.0 / (i + 1) as f64))
             .collect(),
+        held_out: vec![HeldOutRow {
+            kind: "Source".into(),
+            label: "Credit bureau".into(),
+            auc_drop: 0.0123,
+            spread: 0.0045,
+            mean_abs_shap: 0.2,
+        }],
         provenance: vec![SourceFile {
             file_name: "application_train.csv".into(),
             rows: 300,

@@ -412,12 +412,28 @@ pub async fn model(_: Rm, State(state): State<AppState>) -> Result<Response, App
         .map(|(f, v)| (state.label(f), *v))
         .collect();
     let roc_summary = format!(
-        "ROC curve: true positive rate against false positive rate{}.",
+        "ROC curve of the training applicants' in-sample predictions: true positive rate \
+         against false positive rate{}.",
         report
             .auc
-            .map(|a| format!("; the area under it (AUC) is {a:.3}"))
+            .map(|a| format!(
+                "; the out-of-fold AUC, measured on applicants each fold's model did not see, \
+                 is {a:.3}"
+            ))
             .unwrap_or_default()
     );
+    let held_out = report
+        .held_out
+        .iter()
+        .map(|row| {
+            [
+                row.kind.clone(),
+                row.label.clone(),
+                format!("{:.4} ± {:.4}", row.auc_drop, row.spread),
+                format!("{:.3}", row.mean_abs_shap),
+            ]
+        })
+        .collect();
     let best = report
         .cost
         .iter()
@@ -434,6 +450,7 @@ pub async fn model(_: Rm, State(state): State<AppState>) -> Result<Response, App
         layout: Layout::new("Model", "rm"),
         figures,
         importance: charts::importance(&importance),
+        held_out,
         roc: charts::curve(
             "roc",
             &report.roc,
