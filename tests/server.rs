@@ -723,6 +723,20 @@ async fn compare_fragments_and_model_page_render_their_charts() {
     )
     .await;
     assert_eq!(scatter.status, StatusCode::OK);
+    // 300 customers are under the sampling limit: every one with both values is drawn, and
+    // the text alternative says so rather than calling it a sample.
+    let drawn = specs(&scatter.body)[0]["layer"][0]["data"]["values"]
+        .as_array()
+        .expect("scatter points")
+        .len();
+    assert!(drawn > 200, "{drawn} points");
+    assert!(
+        scatter
+            .body
+            .contains(&format!("all {drawn} customers with both values (of 300)")),
+        "{}",
+        scatter.body
+    );
     let model = send(&app, get("/rm/model", Some(&cookie))).await;
     assert_eq!(model.status, StatusCode::OK);
     assert_eq!(specs(&model.body).len(), 5);

@@ -298,18 +298,23 @@ pub fn scatter(
     points: &[(f64, f64, Decision)],
     customer: Option<(f64, f64)>,
     population_size: usize,
+    sample_stride: usize,
 ) -> Chart {
     let values: Vec<Value> = points
         .iter()
         .map(|(x, y, d)| json!({"x": x, "y": y, "decision": d.word()}))
         .collect();
-    let sampled = if points.len() < population_size {
+    let sampled = if sample_stride > 1 {
         format!(
-            "a random sample of {} of {population_size} customers",
+            "{} customers with both values, taken one in every {sample_stride} by customer \
+             number from all {population_size}",
             points.len()
         )
     } else {
-        format!("all {} customers with both values", points.len())
+        format!(
+            "all {} customers with both values (of {population_size})",
+            points.len()
+        )
     };
     let position = match customer {
         Some((x, y)) => format!(
@@ -540,6 +545,28 @@ fn group_thousands(v: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scatter_text_names_a_sample_only_when_the_population_was_sampled() {
+        let points = vec![(1.0, 2.0, Decision::Grant), (3.0, 4.0, Decision::Refuse)];
+        let sampled = scatter("Income", "Age", &points, Some((2.0, 3.0)), 6, 3);
+        assert!(
+            sampled
+                .summary
+                .contains("2 customers with both values, taken one in every 3"),
+            "{}",
+            sampled.summary
+        );
+        let whole = scatter("Income", "Age", &points, None, 3, 1);
+        assert!(
+            whole
+                .summary
+                .contains("all 2 customers with both values (of 3)")
+                && whole.summary.contains("lacks one of the two values"),
+            "{}",
+            whole.summary
+        );
+    }
 
     #[test]
     fn waterfall_bars_chain_from_base_to_final() {

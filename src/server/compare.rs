@@ -202,6 +202,7 @@ pub fn scatter(state: &AppState, index: usize, x: usize, y: usize) -> Chart {
         &points,
         (cx.is_finite() && cy.is_finite()).then_some((cx, cy)),
         n,
+        stride,
     )
 }
 
