@@ -217,13 +217,55 @@ pub fn withheld(id: &str, summary: String) -> Chart {
     }
 }
 
+/// Where a customer's value stands among a group's values.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Standing {
+    pub value: f64,
+    /// Share of the group's values strictly below the customer's, in percent.
+    pub below_pct: f64,
+    /// Share of the group's values equal to the customer's, in percent.
+    pub equal_pct: f64,
+}
+
+impl Standing {
+    /// The customer's standing among the finite `values` (none when the customer's own
+    /// value is missing).
+    pub fn among(value: f64, values: &[f64]) -> Option<Self> {
+        if !value.is_finite() {
+            return None;
+        }
+        let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+        let pct = |n: usize| 100.0 * n as f64 / finite.len().max(1) as f64;
+        Some(Self {
+            value,
+            below_pct: pct(finite.iter().filter(|&&v| v < value).count()),
+            equal_pct: pct(finite.iter().filter(|&&v| v == value).count()),
+        })
+    }
+
+    fn sentence(&self) -> String {
+        let value = fmt_num(self.value);
+        let below = self.below_pct.round();
+        if self.equal_pct.round() >= 1.0 {
+            format!(
+                "this customer's value, {value}, is higher than about {below:.0}% of them and \
+                 the same as about {:.0}%",
+                self.equal_pct.round()
+            )
+        } else {
+            format!("this customer's value, {value}, is higher than about {below:.0}% of them")
+        }
+    }
+}
+
 /// A histogram of one feature among a population, with the customer's value marked.
 pub fn distribution(
     feature_label: &str,
     population_label: &str,
     bins: &[Bin],
-    customer_value: Option<f64>,
+    customer: Option<Standing>,
 ) -> Chart {
+    let customer_value = customer.map(|c| c.value);
     let total: usize = bins.iter().map(|b| b.count).sum();
     let values: Vec<Value> = bins
         .iter()
@@ -232,19 +274,8 @@ pub fn distribution(
                    "share": if total == 0 { 0.0 } else { b.count as f64 / total as f64 }})
         })
         .collect();
-    let position = match customer_value {
-        Some(v) => {
-            let below: usize = bins.iter().filter(|b| b.end <= v).map(|b| b.count).sum();
-            let pct = if total == 0 {
-                0.0
-            } else {
-                100.0 * below as f64 / total as f64
-            };
-            format!(
-                "this customer's value, {}, is above about {pct:.0}% of them",
-                fmt_num(v)
-            )
-        }
+    let position = match customer {
+        Some(standing) => standing.sentence(),
         None => "this customer's value is not known".to_owned(),
     };
     let summary = format!(
@@ -547,6 +578,25 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_largest_value_is_not_called_higher_than_everyone_who_shares_it() {
+        // A count where a quarter of the group has the customer's (largest) value.
+        let mut group = vec![0.0; 30];
+        group.extend([1.0; 20]);
+        group.extend([2.0; 25]);
+        group.extend([3.0; 25]);
+        let standing = Standing::among(3.0, &group).expect("a known value");
+        assert_eq!((standing.below_pct, standing.equal_pct), (75.0, 25.0));
+        assert!(
+            standing
+                .sentence()
+                .contains("higher than about 75% of them and the same as about 25%")
+        );
+        assert_eq!(Standing::among(f64::NAN, &group), None);
+        let alone = Standing::among(1.0, &[]).expect("a known value");
+        assert!(alone.sentence().contains("higher than about 0%"));
+    }
+
+    #[test]
     fn scatter_text_names_a_sample_only_when_the_population_was_sampled() {
         let points = vec![(1.0, 2.0, Decision::Grant), (3.0, 4.0, Decision::Refuse)];
         let sampled = scatter("Income", "Age", &points, Some((2.0, 3.0)), 6, 3);
@@ -618,9 +668,12 @@ mod tests {
                 count: 70,
             },
         ];
-        let chart = distribution("Age", "all customers", &bins, Some(1.5));
+        let standing = Standing::among(1.5, &[0.5, 1.0, 1.5, 1.5, 2.0]);
+        let chart = distribution("Age", "all customers", &bins, standing);
         assert!(
-            chart.summary.contains("above about 30%"),
+            chart
+                .summary
+                .contains("1.5, is higher than about 40% of them and the same as about 40%"),
             "{}",
             chart.summary
         );

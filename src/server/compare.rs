@@ -173,7 +173,7 @@ pub fn distribution(state: &AppState, index: usize, feature: usize, group: Group
         &label,
         group.describe(),
         &histogram_within(&everyone, &values, BINS),
-        own.is_finite().then_some(own),
+        charts::Standing::among(own, &values),
     )
 }
 

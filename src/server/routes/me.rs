@@ -65,7 +65,7 @@ pub async fn page(Me(id): Me, State(state): State<AppState>) -> Result<Response,
             "Score (points)",
             "all applicants",
             &histogram(&all_points, BINS),
-            Some(customer.score.points),
+            charts::Standing::among(customer.score.points, &all_points),
         ),
     };
     Ok(into_html(&page))
