@@ -349,7 +349,7 @@ pub fn scatter(
     };
     let position = match customer {
         Some((x, y)) => format!(
-            "this customer ({} , {}) is shown as a large black diamond",
+            "this customer ({}, {}) is shown as a large black diamond",
             fmt_num(x),
             fmt_num(y)
         ),
@@ -364,12 +364,24 @@ pub fn scatter(
             "x": {"field": "x", "type": "quantitative", "title": x_label, "scale": {"zero": false}},
             "y": {"field": "y", "type": "quantitative", "title": y_label, "scale": {"zero": false}},
             "color": {"field": "decision", "type": "nominal", "title": "Decision",
+                      "legend": {"orient": "bottom"},
                       "scale": {"domain": ["Granted", "Refused"], "range": [RISK_DOWN, RISK_UP]}},
             "shape": {"field": "decision", "type": "nominal", "title": "Decision",
+                      "legend": {"orient": "bottom"},
                       "scale": {"domain": ["Granted", "Refused"], "range": ["circle", "triangle-up"]}}
         }
     })];
     if let Some((x, y)) = customer {
+        // The label goes on the side with more room, so it stays inside the plot.
+        let (lo, hi) = points
+            .iter()
+            .fold((x, x), |(lo, hi), p| (lo.min(p.0), hi.max(p.0)));
+        let right_half = x > (lo + hi) / 2.0;
+        let (label_dx, label_align) = if right_half {
+            (-10, "right")
+        } else {
+            (10, "left")
+        };
         layers.push(json!({
             "data": {"values": [{"x": x, "y": y, "t": "This customer"}]},
             "layer": [
@@ -377,7 +389,8 @@ pub fn scatter(
                           "color": "#000"},
                  "encoding": {"x": {"field": "x", "type": "quantitative"},
                               "y": {"field": "y", "type": "quantitative"}}},
-                {"mark": {"type": "text", "dx": 10, "align": "left", "fontWeight": "bold"},
+                {"mark": {"type": "text", "dx": label_dx, "align": label_align,
+                          "fontWeight": "bold"},
                  "encoding": {"x": {"field": "x", "type": "quantitative"},
                               "y": {"field": "y", "type": "quantitative"},
                               "text": {"field": "t"}}}
