@@ -13,10 +13,27 @@ fn main() -> ExitCode {
     match cli::run(args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            eprintln!("error: {}", error_text(&err));
             ExitCode::FAILURE
         }
     }
+}
+
+/// The error and its causes joined by ": ", leaving out a cause that an earlier message
+/// already quotes (our domain errors name their source in their own message).
+fn error_text(err: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in err.chain() {
+        let message = cause.to_string();
+        if text.contains(&message) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&message);
+    }
+    text
 }
 
 /// Debug logs go to stderr, filtered by `RUST_LOG` (default: warnings only), apart from the
@@ -29,4 +46,21 @@ fn init_tracing() {
         .with_writer(std::io::stderr)
         .with_target(true)
         .init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cause_quoted_by_its_error_is_not_repeated() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "No such file");
+        let err = anyhow::Error::new(io).context("Cannot read `x`: No such file. Check the path.");
+        assert_eq!(
+            error_text(&err),
+            "Cannot read `x`: No such file. Check the path."
+        );
+        let err = anyhow::anyhow!("disk full").context("Saving the model");
+        assert_eq!(error_text(&err), "Saving the model: disk full");
+    }
 }

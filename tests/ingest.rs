@@ -717,6 +717,45 @@ fn failed_ingest_leaves_the_previous_database_untouched() {
 }
 
 #[test]
+fn header_only_training_file_is_refused_and_the_previous_database_kept() {
+    let good = dataset();
+    let setup = Setup::new(&good);
+    setup.ingest().unwrap();
+    let before = row_counts(&open(&setup.db()));
+
+    let mut empty = dataset();
+    find(&mut empty, "application_train").rows.clear();
+    write(setup.data.path(), &empty);
+    let error = setup.ingest().unwrap_err();
+    assert!(
+        has_problem(
+            &error,
+            "application_train.csv: holds a header but no applicant"
+        ),
+        "{error}"
+    );
+    assert_eq!(row_counts(&open(&setup.db())), before);
+}
+
+#[test]
+fn a_db_path_naming_a_data_file_is_refused_and_the_file_kept() {
+    let good = dataset();
+    let setup = Setup::new(&good);
+    let victim = setup.data.path().join("bureau.csv");
+    let original = std::fs::read(&victim).unwrap();
+    let options = IngestOptions {
+        db: victim.clone(),
+        ..setup.options(IngestMode::Training)
+    };
+    let error = ingest::run(&options, &Reporter::quiet()).unwrap_err();
+    assert!(
+        error.to_string().contains("is not a DuckDB database"),
+        "{error}"
+    );
+    assert_eq!(std::fs::read(&victim).unwrap(), original);
+}
+
+#[test]
 fn stale_temp_file_of_an_interrupted_run_is_removed() {
     let setup = Setup::new(&dataset());
     let stale = setup.out.path().join(".test.duckdb.ingest-4242-1.tmp");

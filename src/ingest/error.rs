@@ -34,6 +34,8 @@ pub enum ProblemKind {
     RowLength,
     /// The file cannot be read to the end (damaged archive, disk error).
     Unreadable,
+    /// The training file holds a header but no applicant.
+    NoRows,
 }
 
 /// One problem found in the data, with where it is and what to do about it.
@@ -156,6 +158,13 @@ pub enum IngestError {
         action: String,
         source: duckdb::Error,
     },
+
+    #[error(
+        "`{}` exists and {reason}, so ingest will not replace it; nothing was changed. Give \
+         --db the path of a database file (new or from an earlier ingest).",
+        path.display()
+    )]
+    NotADatabase { path: PathBuf, reason: String },
 
     #[error("Building the features failed: {0}. The previous database is untouched.")]
     Features(#[from] FeatureError),

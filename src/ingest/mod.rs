@@ -169,6 +169,7 @@ pub fn run(opts: &IngestOptions, reporter: &Reporter) -> Result<IngestSummary, I
 
     reporter.info(format!("Reading {}", opts.data_dir.display()));
     let outcomes = read_all(&conn, &planned, opts, &mut progress, reporter)?;
+    progress.problems.extend(empty_training_file(&outcomes));
     if !progress.problems.is_empty() {
         return Err(IngestError::Validation {
             problems: progress.problems,
@@ -290,6 +291,20 @@ fn read_all(
         outcomes.extend(loaded);
     }
     Ok(outcomes)
+}
+
+/// A training file with a header and no row would replace a usable database with one no
+/// model can be trained on: it is refused like any other data problem.
+fn empty_training_file(outcomes: &[FileOutcome]) -> Option<Problem> {
+    let outcome = outcomes
+        .iter()
+        .find(|o| o.table == "application_train" && o.rows == 0)?;
+    Some(Problem::file(
+        ProblemKind::NoRows,
+        &outcome.file_name,
+        "holds a header but no applicant; the model needs labelled applicants. Check that \
+         this is the complete file",
+    ))
 }
 
 /// Says why a table stays empty (only reached for files that are not required).

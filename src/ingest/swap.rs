@@ -40,6 +40,7 @@ impl TempDb {
     /// Picks a fresh temporary path beside `target` after deleting leftovers of interrupted
     /// runs; returns the names of the leftovers deleted.
     pub fn prepare(target: &Path) -> Result<(Self, Vec<String>), IngestError> {
+        refuse_foreign_target(target)?;
         let dir = match target.parent() {
             Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
             _ => PathBuf::from("."),
@@ -94,6 +95,47 @@ impl Drop for TempDb {
     }
 }
 
+/// DuckDB's file signature: these 4 bytes at offset 8 of every database file.
+const DUCKDB_MAGIC: &[u8; 4] = b"DUCK";
+
+/// Refuses to replace something that is not a DuckDB database (a mistyped `--db` naming a
+/// CSV file, say): only an absent target or a database file may be replaced.
+fn refuse_foreign_target(target: &Path) -> Result<(), IngestError> {
+    let foreign = |reason: &str| IngestError::NotADatabase {
+        path: target.to_path_buf(),
+        reason: reason.to_owned(),
+    };
+    let metadata = match std::fs::metadata(target) {
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(source) => {
+            return Err(IngestError::Output {
+                path: target.to_path_buf(),
+                action: "checking the existing database",
+                source,
+            });
+        }
+        Ok(metadata) => metadata,
+    };
+    if !metadata.is_file() {
+        return Err(foreign("it is a folder, not a file"));
+    }
+    if metadata.len() == 0 {
+        return Ok(());
+    }
+    let mut head = [0u8; 12];
+    let read = std::fs::File::open(target)
+        .and_then(|mut file| std::io::Read::read(&mut file, &mut head))
+        .map_err(|source| IngestError::Output {
+            path: target.to_path_buf(),
+            action: "checking the existing database",
+            source,
+        })?;
+    if read < head.len() || &head[8..12] != DUCKDB_MAGIC {
+        return Err(foreign("it is not a DuckDB database"));
+    }
+    Ok(())
+}
+
 fn remove_if_present(path: &Path) -> Result<(), IngestError> {
     match std::fs::remove_file(path) {
         Err(error) if error.kind() != std::io::ErrorKind::NotFound => Err(IngestError::Output {
@@ -128,6 +170,34 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_file_that_is_not_a_database_is_never_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("bureau.csv");
+        std::fs::write(&csv, b"SK_ID_CURR,SK_ID_BUREAU\n1,2\n").unwrap();
+        let err = TempDb::prepare(&csv).unwrap_err();
+        assert!(
+            err.to_string().contains("is not a DuckDB database"),
+            "{err}"
+        );
+        assert_eq!(
+            std::fs::read(&csv).unwrap(),
+            b"SK_ID_CURR,SK_ID_BUREAU\n1,2\n"
+        );
+        let err = TempDb::prepare(dir.path()).unwrap_err();
+        assert!(err.to_string().contains("a folder"), "{err}");
+
+        let db = dir.path().join("real.duckdb");
+        duckdb::Connection::open(&db).unwrap().close().unwrap();
+        assert!(TempDb::prepare(&db).is_ok(), "a database may be replaced");
+        let empty = dir.path().join("empty.duckdb");
+        std::fs::write(&empty, b"").unwrap();
+        assert!(
+            TempDb::prepare(&empty).is_ok(),
+            "an empty file may be replaced"
+        );
+    }
+
+    #[test]
     fn leftovers_are_removed_and_other_files_kept() {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("x.duckdb");
@@ -151,7 +221,8 @@ mod tests {
     fn commit_replaces_the_target_and_its_stale_log() {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("x.duckdb");
-        std::fs::write(&target, b"old").unwrap();
+        // The old target only needs DuckDB's signature to count as a database.
+        std::fs::write(&target, b"\0\0\0\0\0\0\0\0DUCK old").unwrap();
         std::fs::write(wal_of(&target), b"old log").unwrap();
         let (temp, _) = TempDb::prepare(&target).unwrap();
         std::fs::write(temp.path(), b"new").unwrap();
