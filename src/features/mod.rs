@@ -72,7 +72,11 @@ pub enum FeatureError {
     DuplicateColumn { name: String },
     #[error("No applicant with SK_ID_CURR {ids:?} in the features table")]
     UnknownApplicants { ids: Vec<i64> },
-    #[error("Feature `{name}` is not in the feature catalog; rebuild the features")]
+    #[error(
+        "Feature `{name}` is not among this database's features: the model was trained on \
+         other data. Train a model on this database (`pret-a-score train`), or choose the \
+         model trained on it with --model or --models-dir"
+    )]
     UnknownFeature { name: String },
 }
 

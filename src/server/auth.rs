@@ -258,13 +258,18 @@ pub fn principal(keys: &Keys, headers: &HeaderMap) -> Option<Principal> {
     session_cookie(headers).and_then(|value| keys.session_principal(value))
 }
 
+/// The token of an `Authorization: Bearer <token>` header (the scheme name is
+/// case-insensitive, RFC 9110).
 fn bearer(headers: &HeaderMap) -> Option<&str> {
-    headers
+    let value = headers
         .get(header::AUTHORIZATION)?
         .to_str()
         .ok()?
-        .strip_prefix("Bearer ")
-        .map(str::trim)
+        .trim_start();
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then_some(token.trim())
 }
 
 fn session_cookie(headers: &HeaderMap) -> Option<&str> {
@@ -361,6 +366,20 @@ impl FromRequestParts<AppState> for Me {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn bearer_scheme_is_case_insensitive_and_other_schemes_are_not_tokens() {
+        let with = |value: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::AUTHORIZATION, value.parse().unwrap());
+            bearer(&headers).map(str::to_owned)
+        };
+        assert_eq!(with("Bearer abc").as_deref(), Some("abc"));
+        assert_eq!(with("bearer abc ").as_deref(), Some("abc"));
+        assert_eq!(with("BEARER abc").as_deref(), Some("abc"));
+        assert_eq!(with("Basic abc"), None);
+        assert_eq!(with("Bearerabc"), None);
+    }
+
     use super::*;
 
     fn keys() -> Keys {

@@ -351,7 +351,7 @@ fn write_application_csvs(dir: &Path, body: &Map<String, Value>) -> Result<(), E
         .and_then(Value::as_object)
         .cloned()
         .ok_or_else(|| EngineError::BadApplication("`application` must be an object.".into()))?;
-    application.entry("SK_ID_CURR").or_insert(json!(1));
+    let id = application.entry("SK_ID_CURR").or_insert(json!(1)).clone();
     write_csv(
         &dir.join("application_test.csv"),
         &[Value::Object(application)],
@@ -359,7 +359,9 @@ fn write_application_csvs(dir: &Path, body: &Map<String, Value>) -> Result<(), E
     for (key, file) in HISTORY_FILES {
         match body.get(key) {
             None | Some(Value::Null) => {}
-            Some(Value::Array(rows)) if !rows.is_empty() => write_csv(&dir.join(file), rows)?,
+            Some(Value::Array(rows)) if !rows.is_empty() => {
+                write_csv(&dir.join(file), &belonging_to(key, rows, &id)?)?;
+            }
             Some(Value::Array(_)) => {}
             Some(_) => {
                 return Err(EngineError::BadApplication(format!(
@@ -369,6 +371,42 @@ fn write_application_csvs(dir: &Path, body: &Map<String, Value>) -> Result<(), E
         }
     }
     Ok(())
+}
+
+/// The history rows of `key` with the application's `SK_ID_CURR` filled in where absent. A
+/// row naming another applicant is refused: it would be dropped as an orphan and the
+/// application scored as if it had no such history. (`bureau_balance` rows hang on their
+/// bureau credit's `SK_ID_BUREAU` and carry no `SK_ID_CURR`.)
+fn belonging_to(key: &str, rows: &[Value], id: &Value) -> Result<Vec<Value>, EngineError> {
+    if key == "bureau_balance" {
+        return Ok(rows.to_vec());
+    }
+    rows.iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let mut row = row.as_object().cloned().ok_or_else(|| {
+                EngineError::BadApplication(format!("`{key}` row {}: must be an object.", i + 1))
+            })?;
+            let own = row.entry("SK_ID_CURR").or_insert_with(|| id.clone());
+            if !same_id(own, id) {
+                return Err(EngineError::BadApplication(format!(
+                    "`{key}` row {}: SK_ID_CURR is {own}, but the application's is {id}. \
+                     Leave SK_ID_CURR out of history rows, or give the application's.",
+                    i + 1
+                )));
+            }
+            Ok(Value::Object(row))
+        })
+        .collect()
+}
+
+/// Whether two JSON identifiers name the same applicant (`100002` and `"100002"` do).
+fn same_id(a: &Value, b: &Value) -> bool {
+    let text = |v: &Value| match v {
+        Value::String(s) => s.trim().to_owned(),
+        other => other.to_string(),
+    };
+    text(a) == text(b)
 }
 
 fn write_csv(path: &Path, rows: &[Value]) -> Result<(), EngineError> {
@@ -493,15 +531,16 @@ impl AppState {
             path: db.to_owned(),
             source,
         })?;
+        let started = std::time::Instant::now();
         let table = features::load(&conn, Selection::All)
             .map_err(|err| ServerError::State(format!("loading features: {err}")))?;
         let rows = model.align(&table);
         let predictions: Vec<Prediction> = model.predict(&table);
         reporter.info(format!(
-            "scored {} applicants with model {} in {:.1} s",
+            "read and scored {} applicants with model {} in {:.1} s",
             table.ids.len(),
             model.version(),
-            reporter.elapsed_secs()
+            started.elapsed().as_secs_f64()
         ));
         let population = Population {
             feature_names: model.feature_names().to_vec(),
@@ -769,4 +808,39 @@ fn thin(points: Vec<CurvePoint>, max: usize) -> Vec<CurvePoint> {
         out.push(last);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(value: Value) -> Map<String, Value> {
+        value.as_object().cloned().expect("an object")
+    }
+
+    #[test]
+    fn history_rows_take_the_application_id_and_another_applicants_rows_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let posted = body(json!({
+            "application": {"SK_ID_CURR": 555, "AMT_CREDIT": 1000},
+            "bureau": [{"SK_ID_BUREAU": 1, "DAYS_CREDIT": -10},
+                       {"SK_ID_CURR": "555", "SK_ID_BUREAU": 2, "DAYS_CREDIT": -20}]
+        }));
+        write_application_csvs(dir.path(), &posted).unwrap();
+        let bureau = std::fs::read_to_string(dir.path().join("bureau.csv")).unwrap();
+        let lines: Vec<&str> = bureau.lines().collect();
+        assert_eq!(lines[0], "DAYS_CREDIT,SK_ID_BUREAU,SK_ID_CURR");
+        assert_eq!(&lines[1..], ["-10,1,555", "-20,2,555"]);
+
+        let stranger = body(json!({
+            "application": {"SK_ID_CURR": 555},
+            "previous_application": [{"SK_ID_CURR": 556, "SK_ID_PREV": 9}]
+        }));
+        let err = write_application_csvs(dir.path(), &stranger).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("`previous_application` row 1: SK_ID_CURR is 556"),
+            "{err}"
+        );
+    }
 }
