@@ -738,6 +738,22 @@ fn header_only_training_file_is_refused_and_the_previous_database_kept() {
 }
 
 #[test]
+fn an_empty_file_is_reported_as_empty() {
+    let good = dataset();
+    let setup = Setup::new(&good);
+    std::fs::write(setup.data.path().join("bureau.csv"), b"").unwrap();
+    let error = setup.ingest().unwrap_err();
+    assert!(
+        has_problem(
+            &error,
+            "bureau.csv: the file is empty (it has no header line)"
+        ),
+        "{error}"
+    );
+    assert!(!error.to_string().contains("missing"), "{error}");
+}
+
+#[test]
 fn a_db_path_naming_a_data_file_is_refused_and_the_file_kept() {
     let good = dataset();
     let setup = Setup::new(&good);

@@ -415,6 +415,14 @@ impl Pass<'_> {
 
     /// Matches the header; `None` when a lenient file does not fit and is skipped.
     fn layout(&mut self, header: &ByteRecord, progress: &mut Progress) -> Option<Layout> {
+        if header.iter().all(<[u8]>::is_empty) && !self.rules.lenient {
+            self.log.push(Problem::file(
+                ProblemKind::MissingColumns,
+                self.file,
+                "the file is empty (it has no header line); copy it again from its source",
+            ));
+            return None;
+        }
         let mut problems = Vec::new();
         let layout = match_header(
             header,
