@@ -296,6 +296,17 @@ impl Config {
             e.top_reasons >= 1,
             "at least 1",
         )?;
+        let unknown = e
+            .explainers
+            .iter()
+            .find(|name| !explainers::registry::KNOWN.contains(&name.as_str()));
+        if let Some(name) = unknown {
+            return Err(ConfigError::Invalid {
+                key: "explain.explainers",
+                value: name.clone(),
+                expected: "a list of known explainers: treeshap, reasons, cohort",
+            });
+        }
         self.server_addr()?;
         Ok(())
     }
@@ -350,5 +361,16 @@ mod tests {
         config.costs.missed_default = -1.0;
         let err = config.validate().unwrap_err().to_string();
         assert!(err.contains("costs.missed_default"), "{err}");
+    }
+
+    #[test]
+    fn unknown_explainer_is_refused_before_any_work() {
+        let mut config = Config::default();
+        config.explain.explainers = vec!["treeshap".into(), "bogus".into()];
+        let err = config.validate().unwrap_err().to_string();
+        assert!(
+            err.contains("explain.explainers") && err.contains("bogus"),
+            "{err}"
+        );
     }
 }
