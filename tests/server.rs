@@ -664,6 +664,30 @@ async fn openapi_document_and_router_list_the_same_routes() {
     }
     let served_doc = send(&app, get("/api/v1/openapi.json", None)).await;
     assert_eq!(served_doc.json()["openapi"], "3.1.0");
+
+    // The posted application's columns are those ingest requires of application_test.csv.
+    let application = &doc["components"]["schemas"]["Application"]["properties"]["application"];
+    let required: BTreeSet<&str> = application["required"]
+        .as_array()
+        .expect("required columns")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    let test_schema = pret_a_score::ingest::schema::TABLES
+        .iter()
+        .find(|t| t.table == "application_test")
+        .unwrap();
+    let expected: BTreeSet<&str> = test_schema
+        .columns
+        .iter()
+        .map(|c| c.name)
+        .filter(|name| *name != "SK_ID_CURR")
+        .collect();
+    assert_eq!(required, expected);
+    assert_eq!(
+        application["properties"]["AMT_CREDIT"]["type"],
+        json!(["number", "null"])
+    );
 }
 
 #[tokio::test]

@@ -302,17 +302,7 @@ fn components() -> Value {
             "Score": {"type": "object", "properties": score},
             "Explanation": {"type": "object", "properties": explanation},
             "Reasons": {"type": "object", "properties": reasons},
-            "Application": {"type": "object", "required": ["application"], "properties": {
-                "application": {"type": "object", "description":
-                    "The application's columns as in application_test.csv (SK_ID_CURR optional)",
-                    "additionalProperties": true},
-                "bureau": {"type": "array", "items": {"type": "object"}},
-                "bureau_balance": {"type": "array", "items": {"type": "object"}},
-                "previous_application": {"type": "array", "items": {"type": "object"}},
-                "pos_cash_balance": {"type": "array", "items": {"type": "object"}},
-                "installments_payments": {"type": "array", "items": {"type": "object"}},
-                "credit_card_balance": {"type": "array", "items": {"type": "object"}}
-            }},
+            "Application": posted_application(),
             "ScoredApplication": {"type": "object", "properties": {
                 "probability": {"type": "number"}, "points": {"type": "number"},
                 "decision": {"type": "string", "enum": ["grant", "refuse"]},
@@ -322,4 +312,61 @@ fn components() -> Value {
                 "properties": {"status": {"type": "integer"}, "message": {"type": "string"}}}}}
         }
     })
+}
+
+/// The body of `POST /api/v1/score`, its columns generated from the ingest schemas so the
+/// document cannot drift from what the server accepts: every column of `application_test.csv`
+/// must be present (its value may be null), and history rows follow their Kaggle files.
+fn posted_application() -> Value {
+    use crate::ingest::schema::{ColumnType, TABLES, TableSchema};
+    let table = |name: &str| TABLES.iter().find(|t| t.table == name);
+    let columns = |schema: &TableSchema, skip: &str| -> (Map<String, Value>, Vec<&str>) {
+        let mut properties = Map::new();
+        let mut required = Vec::new();
+        for column in schema.columns.iter().filter(|c| c.name != skip) {
+            let kind = match column.ty {
+                ColumnType::Integer => "integer",
+                ColumnType::Float => "number",
+                ColumnType::Text => "string",
+            };
+            properties.insert(column.name.to_owned(), json!({"type": [kind, "null"]}));
+            required.push(column.name);
+        }
+        (properties, required)
+    };
+    let mut body = Map::new();
+    if let Some(schema) = table("application_test") {
+        let (mut properties, required) = columns(schema, "SK_ID_CURR");
+        properties.insert(
+            "SK_ID_CURR".into(),
+            json!({"type": ["integer", "null"], "description": "Optional"}),
+        );
+        body.insert(
+            "application".into(),
+            json!({"type": "object", "description":
+                "The application's columns as in application_test.csv: every one must be \
+                 present, with null where the value is unknown",
+                "properties": properties, "required": required}),
+        );
+    }
+    for key in [
+        "bureau",
+        "bureau_balance",
+        "previous_application",
+        "pos_cash_balance",
+        "installments_payments",
+        "credit_card_balance",
+    ] {
+        if let Some(schema) = table(key) {
+            let (properties, _) = columns(schema, "SK_ID_CURR");
+            body.insert(
+                key.into(),
+                json!({"type": "array", "description": format!(
+                    "Optional rows as in {}.csv; SK_ID_CURR, if given, must be the \
+                     application's", schema.file_stem),
+                    "items": {"type": "object", "properties": properties}}),
+            );
+        }
+    }
+    json!({"type": "object", "required": ["application"], "properties": body})
 }
