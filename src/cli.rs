@@ -321,6 +321,13 @@ fn open_db(path: &Path, access: Access) -> Result<duckdb::Connection> {
             path.display()
         );
     }
+    if !pret_a_score::db::looks_like_duckdb(path).unwrap_or(false) {
+        bail!(
+            "`{}` is not a DuckDB database: give --db the database file that \
+             `pret-a-score ingest` wrote",
+            path.display()
+        );
+    }
     let opened = match access {
         Access::ReadOnly => pret_a_score::db::open_read_only(path),
         Access::ReadWrite => pret_a_score::db::open(path),

@@ -16,6 +16,23 @@ pub const RAW_TABLES: [&str; 8] = [
     "credit_card_balance",
 ];
 
+/// DuckDB's file signature: these 4 bytes at offset 8 of every database file.
+const DUCKDB_MAGIC: &[u8; 4] = b"DUCK";
+
+/// Whether the file at `path` starts like a DuckDB database (false when it cannot be read).
+pub fn looks_like_duckdb(path: &Path) -> std::io::Result<bool> {
+    let mut head = [0u8; 12];
+    let mut file = std::fs::File::open(path)?;
+    let mut filled = 0;
+    while filled < head.len() {
+        match std::io::Read::read(&mut file, &mut head[filled..])? {
+            0 => break,
+            n => filled += n,
+        }
+    }
+    Ok(filled == head.len() && &head[8..12] == DUCKDB_MAGIC)
+}
+
 /// Opens an existing database for reading and writing.
 pub fn open(path: &Path) -> duckdb::Result<Connection> {
     Connection::open(path)

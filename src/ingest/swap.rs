@@ -95,9 +95,6 @@ impl Drop for TempDb {
     }
 }
 
-/// DuckDB's file signature: these 4 bytes at offset 8 of every database file.
-const DUCKDB_MAGIC: &[u8; 4] = b"DUCK";
-
 /// Refuses to replace something that is not a DuckDB database (a mistyped `--db` naming a
 /// CSV file, say): only an absent target or a database file may be replaced.
 fn refuse_foreign_target(target: &Path) -> Result<(), IngestError> {
@@ -122,15 +119,12 @@ fn refuse_foreign_target(target: &Path) -> Result<(), IngestError> {
     if metadata.len() == 0 {
         return Ok(());
     }
-    let mut head = [0u8; 12];
-    let read = std::fs::File::open(target)
-        .and_then(|mut file| std::io::Read::read(&mut file, &mut head))
-        .map_err(|source| IngestError::Output {
-            path: target.to_path_buf(),
-            action: "checking the existing database",
-            source,
-        })?;
-    if read < head.len() || &head[8..12] != DUCKDB_MAGIC {
+    let database = crate::db::looks_like_duckdb(target).map_err(|source| IngestError::Output {
+        path: target.to_path_buf(),
+        action: "checking the existing database",
+        source,
+    })?;
+    if !database {
         return Err(foreign("it is not a DuckDB database"));
     }
     Ok(())

@@ -61,6 +61,11 @@ pub use state::AppState;
 /// An error starting or running the server.
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
+    #[error(
+        "`{path}` is not a DuckDB database (or cannot be read): give --db the database file \
+         that `pret-a-score ingest` wrote, or run ingest first."
+    )]
+    NotADatabase { path: std::path::PathBuf },
     #[error("Cannot open the database `{path}`: {source}. Run `pret-a-score ingest` first.")]
     OpenDatabase {
         path: std::path::PathBuf,

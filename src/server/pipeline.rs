@@ -527,6 +527,11 @@ impl AppState {
         config: &Config,
         reporter: &Reporter,
     ) -> Result<Self, ServerError> {
+        if !crate::db::looks_like_duckdb(db).unwrap_or(false) {
+            return Err(ServerError::NotADatabase {
+                path: db.to_owned(),
+            });
+        }
         let conn = crate::db::open_read_only(db).map_err(|source| ServerError::OpenDatabase {
             path: db.to_owned(),
             source,
