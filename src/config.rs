@@ -77,6 +77,9 @@ pub struct ModelSettings {
     pub threads: usize,
     /// Training weight of a defaulter relative to a repaid loan (1 = unweighted).
     pub defaulter_weight: f64,
+    /// Variables the model may not use (every column built from them is left out), such as
+    /// protected characteristics; still shown as descriptive information.
+    pub excluded_variables: Vec<String>,
 }
 
 impl Default for ModelSettings {
@@ -95,6 +98,7 @@ impl Default for ModelSettings {
             nbins: 256,
             threads: 2,
             defaulter_weight: 1.0,
+            excluded_variables: vec!["CODE_GENDER".into()],
         }
     }
 }

@@ -109,6 +109,27 @@ fn training_writes_a_complete_artefact_with_consistent_predictions() {
     assert_eq!(latest.trim(), outcome.version);
     assert_eq!(outcome.version.len(), 12);
 
+    // The applicant's sex (excluded by default) is in the features but not in the model.
+    let manifest: Value =
+        serde_json::from_slice(&fs::read(outcome.dir.join("manifest.json")).unwrap()).unwrap();
+    let excluded: Vec<&str> = manifest["dropped_columns"]["excluded"]
+        .as_array()
+        .expect("excluded columns recorded")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(
+        !excluded.is_empty() && excluded.iter().all(|c| c.starts_with("CODE_GENDER_")),
+        "{excluded:?}"
+    );
+    let used = model::Model::load(&outcome.dir).unwrap();
+    assert!(
+        used.feature_names()
+            .iter()
+            .all(|name| !name.starts_with("CODE_GENDER")),
+        "a gender column reached the model"
+    );
+
     // Metrics: one entry per fold, a real signal, deciles covering everyone.
     let m = &outcome.metrics;
     assert_eq!(m.folds.len(), 3);

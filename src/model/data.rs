@@ -31,6 +31,9 @@ pub struct DroppedColumns {
     pub constant: Vec<String>,
     /// Identical, applicant by applicant, to a column kept earlier in the list.
     pub duplicate: Vec<DuplicateColumn>,
+    /// Built from a variable the model may not use (`[model] excluded_variables`).
+    #[serde(default)]
+    pub excluded: Vec<String>,
 }
 
 /// A column dropped because it repeats another.
@@ -40,9 +43,12 @@ pub struct DuplicateColumn {
     pub same_as: String,
 }
 
-/// Keeps the labelled rows of `table` (TARGET 0 or 1) and drops constant and duplicate
-/// columns. Infinite values count as missing, as they do when predicting.
-pub fn from_table(table: &FeatureTable) -> Result<(TrainingData, DroppedColumns), ModelError> {
+/// Keeps the labelled rows of `table` (TARGET 0 or 1) and drops the `excluded` columns, then
+/// constant and duplicate ones. Infinite values count as missing, as they do when predicting.
+pub fn from_table(
+    table: &FeatureTable,
+    excluded: &[String],
+) -> Result<(TrainingData, DroppedColumns), ModelError> {
     let cols = table.names.len();
     let mut ids = Vec::new();
     let mut labels = Vec::new();
@@ -67,7 +73,13 @@ pub fn from_table(table: &FeatureTable) -> Result<(TrainingData, DroppedColumns)
             .map(|&i| finite_or_nan(table.values[i * cols + j]))
             .collect()
     };
-    let (kept, dropped) = select_columns(&table.names, rows, column);
+    let (kept, mut dropped) = select_columns(&table.names, excluded, rows, column);
+    dropped.excluded = table
+        .names
+        .iter()
+        .filter(|name| excluded.contains(name))
+        .cloned()
+        .collect();
     let mut columns = Vec::with_capacity(kept.len() * rows);
     let mut names = Vec::with_capacity(kept.len());
     for (j, values) in kept {
@@ -94,6 +106,7 @@ pub fn finite_or_nan(v: f64) -> f64 {
 /// The kept columns (index and values) and the dropped ones.
 fn select_columns(
     names: &[String],
+    excluded: &[String],
     rows: usize,
     column: impl Fn(usize) -> Vec<f64>,
 ) -> (Vec<(usize, Vec<f64>)>, DroppedColumns) {
@@ -101,6 +114,9 @@ fn select_columns(
     let mut by_hash: HashMap<u64, Vec<usize>> = HashMap::new();
     let mut dropped = DroppedColumns::default();
     for (j, name) in names.iter().enumerate() {
+        if excluded.contains(name) {
+            continue;
+        }
         let values = column(j);
         if is_constant(&values) || rows == 0 {
             dropped.constant.push(name.clone());
@@ -209,7 +225,7 @@ mod tests {
             ],
             target: vec![Some(0.0), Some(1.0), None, Some(0.0)],
         };
-        let (data, dropped) = from_table(&table).unwrap();
+        let (data, dropped) = from_table(&table, &[]).unwrap();
         assert_eq!(data.names, ["a", "b", "partly_missing"]);
         assert_eq!(data.ids, [1, 2, 4]);
         assert_eq!(data.labels, [0.0, 1.0, 0.0]);
@@ -232,7 +248,7 @@ mod tests {
             values: vec![1.0],
             target: vec![Some(2.0)],
         };
-        let err = from_table(&table).unwrap_err().to_string();
+        let err = from_table(&table, &[]).unwrap_err().to_string();
         assert!(err.contains("100001"), "{err}");
     }
 }

@@ -75,7 +75,8 @@ pub fn train_on(
 ) -> Result<TrainOutcome, ModelError> {
     let started = Instant::now();
     let settings = &config.model;
-    let (data, dropped) = data::from_table(input.table)?;
+    let excluded = excluded_columns(input, &settings.excluded_variables);
+    let (data, dropped) = data::from_table(input.table, &excluded)?;
     if data.rows == 0 {
         return Err(ModelError::NoLabelledData);
     }
@@ -177,6 +178,25 @@ fn held_out_importance(
     Ok(found)
 }
 
+/// The table's columns built from an excluded variable: one-hot columns through the
+/// glossary's variable, and a column named like the variable itself.
+fn excluded_columns(input: &TrainingInput<'_>, variables: &[String]) -> Vec<String> {
+    input
+        .table
+        .names
+        .iter()
+        .filter(|name| {
+            variables.contains(name)
+                || input
+                    .catalog
+                    .features
+                    .iter()
+                    .any(|f| &f.name == *name && variables.contains(&f.variable))
+        })
+        .cloned()
+        .collect()
+}
+
 fn report_columns(reporter: &Reporter, data: &TrainingData, dropped: &data::DroppedColumns) {
     reporter.info(format!(
         "Training on {} labelled applicants ({} defaults), {} features",
@@ -184,6 +204,13 @@ fn report_columns(reporter: &Reporter, data: &TrainingData, dropped: &data::Drop
         data.defaults(),
         data.cols()
     ));
+    if !dropped.excluded.is_empty() {
+        reporter.info(format!(
+            "Left out {} columns of excluded variables: {}",
+            dropped.excluded.len(),
+            dropped.excluded.join(", ")
+        ));
+    }
     if !dropped.constant.is_empty() {
         reporter.info(format!(
             "Dropped {} constant columns: {}",
