@@ -262,6 +262,9 @@ async fn customer_list_filters_on_the_server_and_reports_bad_input() {
         !fragment.body.contains("<html"),
         "htmx gets only the results"
     );
+    let unknown = send(&app, get("/rm/customers?history=nosuch:no", Some(&cookie))).await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+    assert!(unknown.body.contains("nosuch:no"), "{}", unknown.body);
 
     let sorted = send(
         &app,

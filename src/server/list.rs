@@ -136,10 +136,15 @@ impl ListQuery {
             .transpose()?;
         let history = text(&self.history)
             .map(|v| match v.split_once(':') {
-                Some((table, "yes")) => Ok((table.to_owned(), true)),
-                Some((table, "no")) => Ok((table.to_owned(), false)),
+                Some((table, answer @ ("yes" | "no")))
+                    if super::pipeline::HISTORY_TABLES.contains(&table) =>
+                {
+                    Ok((table.to_owned(), answer == "yes"))
+                }
                 _ => Err(AppError::BadRequest(format!(
-                    "History: `{v}` should look like `bureau:yes` or `bureau:no`."
+                    "History: `{v}` should be a kind of history ({}) followed by `:yes` or \
+                     `:no`, e.g. `bureau:yes`.",
+                    super::pipeline::HISTORY_TABLES.join(", ")
                 ))),
             })
             .transpose()?;
