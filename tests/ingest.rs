@@ -1028,6 +1028,44 @@ fn messy_application_train_with_renamed_target_is_refused() {
     assert!(!db.exists());
 }
 
+#[test]
+fn messy_file_with_missing_values_written_as_zero_is_warned_about_once_its_target_is_named() {
+    let Some(dir) = real_with(
+        "application_train_target_renamed.csv",
+        "application_train.csv",
+    ) else {
+        return;
+    };
+    // The person fixes the column name as the error asked; the zeros remain.
+    let path = dir.path().join("application_train.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replacen("DEFAULTED", "TARGET", 1)).unwrap();
+    let summary = ingest_dir(dir.path(), &dir.path().join("out.duckdb")).unwrap();
+    let warning = summary
+        .warnings
+        .iter()
+        .find(|w| w.contains("no value is missing"))
+        .expect("the zero-filled columns are warned about");
+    assert!(
+        warning.starts_with("application_train.csv:") && warning.contains("OWN_CAR_AGE ("),
+        "{warning}"
+    );
+
+    // The untouched real sample, with its real missing values, raises no such warning.
+    let clean = real_with("application_train_with_index_column.csv", "unused.csv")
+        .expect("checked above that the shared data is here");
+    std::fs::remove_file(clean.path().join("unused.csv")).unwrap();
+    let summary = ingest_dir(clean.path(), &clean.path().join("out.duckdb")).unwrap();
+    assert!(
+        summary
+            .warnings
+            .iter()
+            .all(|w| !w.contains("no value is missing")),
+        "{:?}",
+        summary.warnings
+    );
+}
+
 // ---------------------------------------------------------------------------------------
 // Throughput on a large generated file (run with `--ignored --nocapture`).
 

@@ -20,6 +20,7 @@ use super::header::{Layout, match_header, named_like_target};
 use super::schema::{ColumnType, TableSchema};
 use super::source;
 use super::value::{Cell, decode_lenient, parse};
+use super::zerofill::ZeroFillCheck;
 use crate::report::Reporter;
 
 /// At most this many problems of one kind are listed per file; the rest are counted.
@@ -264,6 +265,7 @@ pub fn load_file(
         orphans: 0,
         started,
         reporter,
+        zero_fill: ZeroFillCheck::new(&schema.columns.iter().map(|c| c.name).collect::<Vec<_>>()),
     };
     let outcome = pass.read(source::decoded(&mut raw, source::is_gzip(path)), progress)?;
     let Pass {
@@ -343,6 +345,7 @@ struct Pass<'a> {
     orphans: u64,
     started: Instant,
     reporter: &'a Reporter,
+    zero_fill: ZeroFillCheck,
 }
 
 impl Pass<'_> {
@@ -404,6 +407,9 @@ impl Pass<'_> {
 
         if let Some(hunt) = &hunt {
             self.log.push(hunt.problem(self.file));
+        }
+        if let Some(warning) = self.zero_fill.warning(self.file) {
+            progress.warnings.push(warning);
         }
         if let Some(mut appender) = appender {
             appender
@@ -513,6 +519,7 @@ impl Pass<'_> {
         }
 
         let (cells, failed) = self.cells(record, layout, line);
+        self.zero_fill.observe(&cells);
         let row = Row {
             cells: &cells,
             failed: &failed,

@@ -38,6 +38,7 @@ pub mod schema;
 mod source;
 mod swap;
 mod value;
+mod zerofill;
 
 use std::path::PathBuf;
 use std::time::{Instant, SystemTime};
