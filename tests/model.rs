@@ -519,6 +519,35 @@ fn scoring_new_applicants_from_a_folder_matches_scoring_them_in_the_database() {
         )
         .unwrap();
     assert_eq!((rows, distinct, untimed), (1_700, 1_700, 0));
+
+    // A damaged folder of new applicants: the error speaks of scoring, and no CSV is written.
+    let damaged = tmp.path().join("damaged");
+    fs::create_dir_all(&damaged).unwrap();
+    for entry in fs::read_dir(&generated().1).unwrap() {
+        let path = entry.unwrap().path();
+        fs::copy(&path, damaged.join(path.file_name().unwrap())).unwrap();
+    }
+    let test_file = damaged.join("application_test.csv");
+    let text = fs::read_to_string(&test_file).unwrap();
+    let header_columns = text.lines().next().unwrap().split(',').count();
+    let short_row = vec!["1"; header_columns - 1].join(",");
+    fs::write(&test_file, format!("{text}{short_row}\n")).unwrap();
+    let failed_csv = tmp.path().join("out/failed.csv");
+    let options = ScoreOptions {
+        db: db.clone(),
+        data_dir: Some(damaged.clone()),
+        out: failed_csv.clone(),
+    };
+    let err = model::score(&model, &options, &Reporter::quiet())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("cannot be scored") && err.contains("run score again"),
+        "{err}"
+    );
+    assert!(err.contains("application_test.csv line"), "{err}");
+    assert!(!err.contains("ingest"), "{err}");
+    assert!(!failed_csv.exists());
 }
 
 type ScoreRow = (f64, String, String, String);

@@ -106,6 +106,17 @@ pub enum ModelError {
     Features(#[from] crate::features::FeatureError),
     #[error(transparent)]
     Ingest(#[from] crate::ingest::IngestError),
+    #[error(
+        "The new applicants in `{}` cannot be scored; nothing was written. {count} problem(s) \
+         to fix, then run score again:{problems}",
+        dir.display()
+    )]
+    NewApplicantData {
+        dir: PathBuf,
+        count: usize,
+        /// One problem per line, each starting with a newline.
+        problems: String,
+    },
     #[error("Database error: {0}")]
     Database(#[from] duckdb::Error),
     #[error(

@@ -107,7 +107,17 @@ fn new_applicants(
         db: tmp.path().join("new-applicants.duckdb"),
         mode: IngestMode::NewApplicants,
     };
-    ingest::run(&options, reporter)?;
+    ingest::run(&options, reporter).map_err(|err| {
+        let problems = err.problems();
+        if problems.is_empty() {
+            return ModelError::Ingest(err);
+        }
+        ModelError::NewApplicantData {
+            dir: data_dir.to_owned(),
+            count: problems.len(),
+            problems: problems.iter().map(|p| format!("\n  - {p}")).collect(),
+        }
+    })?;
     let conn = crate::db::open(&options.db)?;
     features::build(&conn, Encodings::Given(model.encodings()), reporter)?;
     Ok(features::load(&conn, Selection::All)?)
