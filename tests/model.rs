@@ -695,6 +695,33 @@ fn the_server_built_from_a_trained_model_shows_each_customers_own_record() {
         );
     }
 
+    // Day counts are drawn and worded in the unit the page uses (years of age), not as the
+    // data's negative day numbers.
+    let (status, chart) = page(format!(
+        "/rm/customers/{}/distribution?feature=DAYS_BIRTH&population=all",
+        ids[0]
+    ));
+    assert_eq!(status, StatusCode::OK);
+    let sentence = chart
+        .split("this customer&#39;s value, ")
+        .nth(1)
+        .or_else(|| chart.split("this customer's value, ").nth(1))
+        .expect("the customer's position is worded");
+    assert!(
+        sentence.split(',').next().unwrap().ends_with(" years"),
+        "{sentence}"
+    );
+    assert!(!chart.contains("value, -"), "no raw negative day count");
+    let (status, scatter) = page(format!(
+        "/rm/customers/{}/scatter?x=DAYS_BIRTH&y=AMT_CREDIT",
+        ids[0]
+    ));
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        !scatter.contains("this customer (-"),
+        "ages drawn as positive years"
+    );
+
     // Each page shown is in the decision log, with the model that decided.
     let logged: Vec<Value> = fs::read_to_string(&audit_log)
         .expect("the audit log")

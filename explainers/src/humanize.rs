@@ -100,7 +100,9 @@ impl Unit {
 /// (its largest value is the furthest in the future), rather than back to a past event (its
 /// largest value, the least negative, is the most recent).
 pub fn counts_to_a_date(variable: &str) -> bool {
-    TOWARDS_A_DATE.contains(&variable)
+    // History variables carry their table: `DAYS_CREDIT_ENDDATE (bureau)`.
+    let raw = variable.split(" (").next().unwrap_or(variable);
+    TOWARDS_A_DATE.contains(&raw)
 }
 
 /// Whether a `DAYS_` column is not a duration: a ratio of two durations or a variance.
@@ -227,6 +229,12 @@ mod tests {
         let shown = |v: f64| Unit::DaysFromNow.format(Unit::DaysFromNow.to_display(v));
         assert_eq!(shown(300.0), "in 300 days");
         assert_eq!(shown(-1_200.0), "1,200 days ago");
+        // As the feature catalog names a history variable: with its table.
+        end.variable = "DAYS_CREDIT_ENDDATE (bureau)".into();
+        assert_eq!(Unit::of(&end), Unit::DaysFromNow);
+        let mut opened = FeatureInfo::plain("BURO_DAYS_CREDIT_MIN");
+        opened.variable = "DAYS_CREDIT (bureau)".into();
+        assert_eq!(Unit::of(&opened), Unit::Days);
     }
 
     #[test]

@@ -218,9 +218,14 @@ pub fn withheld(id: &str, summary: String) -> Chart {
 }
 
 /// Where a customer's value stands among a group's values.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Standing {
+    /// The value, in the chart's units.
     pub value: f64,
+    /// The value as people read it (with its unit).
+    pub value_text: String,
+    /// Whose value it is, as the sentence starts ("this customer's value", "your score").
+    pub subject: &'static str,
     /// Share of the group's values strictly below the customer's, in percent.
     pub below_pct: f64,
     /// Share of the group's values equal to the customer's, in percent.
@@ -238,22 +243,33 @@ impl Standing {
         let pct = |n: usize| 100.0 * n as f64 / finite.len().max(1) as f64;
         Some(Self {
             value,
+            value_text: fmt_num(value),
+            subject: "this customer's value",
             below_pct: pct(finite.iter().filter(|&&v| v < value).count()),
             equal_pct: pct(finite.iter().filter(|&&v| v == value).count()),
         })
     }
 
+    /// The same standing with the value worded as given and said to be `subject`'s.
+    pub fn worded(self, value_text: String, subject: &'static str) -> Self {
+        Self {
+            value_text,
+            subject,
+            ..self
+        }
+    }
+
     fn sentence(&self) -> String {
-        let value = fmt_num(self.value);
+        let (subject, value) = (self.subject, &self.value_text);
         let below = self.below_pct.round();
         if self.equal_pct.round() >= 1.0 {
             format!(
-                "this customer's value, {value}, is higher than about {below:.0}% of them and \
-                 the same as about {:.0}%",
+                "{subject}, {value}, is higher than about {below:.0}% of them and the same as \
+                 about {:.0}%",
                 self.equal_pct.round()
             )
         } else {
-            format!("this customer's value, {value}, is higher than about {below:.0}% of them")
+            format!("{subject}, {value}, is higher than about {below:.0}% of them")
         }
     }
 }
@@ -265,7 +281,7 @@ pub fn distribution(
     bins: &[Bin],
     customer: Option<Standing>,
 ) -> Chart {
-    let customer_value = customer.map(|c| c.value);
+    let customer_value = customer.as_ref().map(|c| c.value);
     let total: usize = bins.iter().map(|b| b.count).sum();
     let values: Vec<Value> = bins
         .iter()
@@ -274,7 +290,7 @@ pub fn distribution(
                    "share": if total == 0 { 0.0 } else { b.count as f64 / total as f64 }})
         })
         .collect();
-    let position = match customer {
+    let position = match &customer {
         Some(standing) => standing.sentence(),
         None => "this customer's value is not known".to_owned(),
     };

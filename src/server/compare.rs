@@ -6,6 +6,8 @@ use serde::Deserialize;
 
 use explainers::cohort::MIN_COHORT;
 
+use explainers::humanize::Unit;
+
 use super::charts::{self, Bin, Chart};
 use super::errors::AppError;
 use super::state::{AppState, Decision};
@@ -165,16 +167,36 @@ pub fn distribution(state: &AppState, index: usize, feature: usize, group: Group
             ),
         );
     }
+    let name = &population.feature_names[feature];
+    let unit = state.unit(name);
+    let shown = |v: f64| unit.to_display(v);
+    let values: Vec<f64> = values.into_iter().map(shown).collect();
     let everyone: Vec<f64> = (0..state.inner.customers.len())
-        .map(|i| population.value(i, feature))
+        .map(|i| shown(population.value(i, feature)))
         .collect();
     let own = population.value(index, feature);
+    let standing = charts::Standing::among(shown(own), &values)
+        .map(|s| s.worded(state.show_value(name, own), "this customer's value"));
     charts::distribution(
-        &label,
+        &axis_title(&label, unit),
         group.describe(),
         &histogram_within(&everyone, &values, BINS),
-        charts::Standing::among(own, &values),
+        standing,
     )
+}
+
+/// A feature's label with the unit its values are drawn in, where the label does not say it.
+/// Day counts are drawn as positive durations, except those towards a date that may lie
+/// ahead, which keep their sign.
+fn axis_title(label: &str, unit: Unit) -> String {
+    let suffix = match unit {
+        Unit::Plain | Unit::YearsFromDays => "",
+        Unit::Days => " (days)",
+        Unit::DaysFromNow => " (days from the application; negative: before it)",
+        Unit::MonthsAgo => " (months ago)",
+        Unit::Percent => " (%)",
+    };
+    format!("{label}{suffix}")
 }
 
 /// The scatter of two features, sampled evenly when the population is large.
@@ -196,9 +218,16 @@ pub fn scatter(state: &AppState, index: usize, x: usize, y: usize) -> Chart {
         .filter(|(a, b, _)| a.is_finite() && b.is_finite())
         .collect();
     let (cx, cy) = (population.value(index, x), population.value(index, y));
+    let (x_name, y_name) = (&population.feature_names[x], &population.feature_names[y]);
+    let (x_unit, y_unit) = (state.unit(x_name), state.unit(y_name));
+    let points: Vec<(f64, f64, Decision)> = points
+        .into_iter()
+        .map(|(a, b, d)| (x_unit.to_display(a), y_unit.to_display(b), d))
+        .collect();
+    let (cx, cy) = (x_unit.to_display(cx), y_unit.to_display(cy));
     charts::scatter(
-        &state.label(&population.feature_names[x]),
-        &state.label(&population.feature_names[y]),
+        &axis_title(&state.label(x_name), x_unit),
+        &axis_title(&state.label(y_name), y_unit),
         &points,
         (cx.is_finite() && cy.is_finite()).then_some((cx, cy)),
         n,

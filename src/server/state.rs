@@ -516,13 +516,18 @@ impl AppState {
         if !value.is_finite() {
             return "not known".to_owned();
         }
+        let unit = self.unit(feature);
+        unit.format(unit.to_display(value))
+    }
+
+    /// The unit a feature's values are shown in (years, days, months ago, percent...).
+    pub(crate) fn unit(&self, feature: &str) -> explainers::humanize::Unit {
         let mut info = explainers::FeatureInfo::plain(feature);
         if let Some(entry) = self.inner.glossary.get(feature) {
             info.variable.clone_from(&entry.variable);
             info.label.clone_from(&entry.label);
         }
-        let unit = explainers::humanize::Unit::of(&info);
-        unit.format(unit.to_display(value))
+        explainers::humanize::Unit::of(&info)
     }
 
     /// The glossary label of a feature, or its name when the glossary has none.

@@ -65,7 +65,10 @@ pub async fn page(Me(id): Me, State(state): State<AppState>) -> Result<Response,
             "Score (points)",
             "all applicants",
             &histogram(&all_points, BINS),
-            charts::Standing::among(customer.score.points, &all_points),
+            charts::Standing::among(customer.score.points, &all_points).map(|standing| {
+                let points = format!("{:.0} points", customer.score.points);
+                standing.worded(points, "your score")
+            }),
         ),
     };
     Ok(into_html(&page))
