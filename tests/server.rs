@@ -262,6 +262,11 @@ async fn customer_list_filters_on_the_server_and_reports_bad_input() {
         !fragment.body.contains("<html"),
         "htmx gets only the results"
     );
+    for bad in ["gender=X", "contract=Nope"] {
+        let answer = send(&app, get(&format!("/rm/customers?{bad}"), Some(&cookie))).await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{bad}");
+        assert!(answer.body.contains("is not one of"), "{}", answer.body);
+    }
     let unknown = send(&app, get("/rm/customers?history=nosuch:no", Some(&cookie))).await;
     assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
     assert!(unknown.body.contains("nosuch:no"), "{}", unknown.body);

@@ -26,6 +26,12 @@ pub async fn list(
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let filters = query.parse()?;
+    known_value(&state, filters.gender.as_deref(), "Gender", |c| {
+        c.facets.gender.clone()
+    })?;
+    known_value(&state, filters.contract.as_deref(), "Contract type", |c| {
+        c.facets.contract_type.clone()
+    })?;
     let results = results(&state, &query, &filters);
     if is_htmx(&headers) {
         return Ok(into_html(&ListFragment { results }));
@@ -475,6 +481,28 @@ pub async fn model(_: Rm, State(state): State<AppState>) -> Result<Response, App
         notes: report.notes.clone(),
     };
     Ok(into_html(&page))
+}
+
+/// Refuses a filter value that no customer has (a form offers only existing ones), so that a
+/// mistyped address gives a clear message rather than an empty list.
+fn known_value(
+    state: &AppState,
+    value: Option<&str>,
+    field: &str,
+    facet: impl Fn(&Customer) -> Option<String>,
+) -> Result<(), AppError> {
+    let Some(value) = value else {
+        return Ok(());
+    };
+    let known = state.distinct(facet);
+    if known.iter().any(|(v, _)| v == value) {
+        return Ok(());
+    }
+    let names: Vec<&str> = known.iter().map(|(v, _)| v.as_str()).collect();
+    Err(AppError::BadRequest(format!(
+        "{field}: `{value}` is not one of {}.",
+        names.join(", ")
+    )))
 }
 
 impl AppState {
