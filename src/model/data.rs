@@ -73,13 +73,7 @@ pub fn from_table(
             .map(|&i| finite_or_nan(table.values[i * cols + j]))
             .collect()
     };
-    let (kept, mut dropped) = select_columns(&table.names, excluded, rows, column);
-    dropped.excluded = table
-        .names
-        .iter()
-        .filter(|name| excluded.contains(name))
-        .cloned()
-        .collect();
+    let (kept, dropped) = select_columns(&table.names, excluded, rows, column);
     let mut columns = Vec::with_capacity(kept.len() * rows);
     let mut names = Vec::with_capacity(kept.len());
     for (j, values) in kept {
@@ -115,6 +109,7 @@ fn select_columns(
     let mut dropped = DroppedColumns::default();
     for (j, name) in names.iter().enumerate() {
         if excluded.contains(name) {
+            dropped.excluded.push(name.clone());
             continue;
         }
         let values = column(j);

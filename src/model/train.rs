@@ -9,6 +9,7 @@
 //! missed default against a refused good customer with the configured costs rather than
 //! cutting at 0.5.
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::time::Instant;
 
@@ -44,7 +45,8 @@ pub struct TrainingInput<'a> {
     pub provenance: Vec<SourceFile>,
     /// Version of the DuckDB library that built the features.
     pub duckdb_version: String,
-    /// The glossary entries of the table's columns (for importance by variable and source).
+    /// The glossary entry of each of the table's columns, in the table's order (for excluded
+    /// variables and importance by variable and source).
     pub catalog: explainers::FeatureCatalog,
 }
 
@@ -140,18 +142,22 @@ fn held_out_importance(
     reporter: &Reporter,
 ) -> Result<importance::HeldOutImportance, ModelError> {
     let started = Instant::now();
+    // The catalog follows the table's columns; training kept a subset of them, in order.
+    let by_name: HashMap<&str, &explainers::FeatureInfo> = input
+        .catalog
+        .features
+        .iter()
+        .map(|f| (f.name.as_str(), f))
+        .collect();
     let catalog = explainers::FeatureCatalog {
         features: data
             .names
             .iter()
             .map(|name| {
-                input
-                    .catalog
-                    .features
-                    .iter()
-                    .find(|f| &f.name == name)
-                    .cloned()
-                    .unwrap_or_else(|| explainers::FeatureInfo::plain(name))
+                by_name.get(name.as_str()).map_or_else(
+                    || explainers::FeatureInfo::plain(name),
+                    |info| (*info).clone(),
+                )
             })
             .collect(),
     };
@@ -182,18 +188,11 @@ fn held_out_importance(
 /// glossary's variable, and a column named like the variable itself.
 fn excluded_columns(input: &TrainingInput<'_>, variables: &[String]) -> Vec<String> {
     input
-        .table
-        .names
+        .catalog
+        .features
         .iter()
-        .filter(|name| {
-            variables.contains(name)
-                || input
-                    .catalog
-                    .features
-                    .iter()
-                    .any(|f| &f.name == *name && variables.contains(&f.variable))
-        })
-        .cloned()
+        .filter(|f| variables.contains(&f.name) || variables.contains(&f.variable))
+        .map(|f| f.name.clone())
         .collect()
 }
 

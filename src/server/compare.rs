@@ -154,7 +154,8 @@ pub fn histogram_within(span: &[f64], values: &[f64], bins: usize) -> Vec<Bin> {
 /// value, so that no chart speaks for a handful of identifiable neighbours.
 pub fn distribution(state: &AppState, index: usize, feature: usize, group: Group) -> Chart {
     let population = &state.inner.population;
-    let label = state.label(&population.feature_names[feature]);
+    let name = &population.feature_names[feature];
+    let label = state.label(name);
     let values = group_values(state, index, feature, group);
     let present = values.iter().filter(|v| v.is_finite()).count();
     if group == Group::Cohort && present < MIN_COHORT {
@@ -167,7 +168,6 @@ pub fn distribution(state: &AppState, index: usize, feature: usize, group: Group
             ),
         );
     }
-    let name = &population.feature_names[feature];
     let unit = state.unit(name);
     let shown = |v: f64| unit.to_display(v);
     let values: Vec<f64> = values.into_iter().map(shown).collect();
@@ -176,7 +176,7 @@ pub fn distribution(state: &AppState, index: usize, feature: usize, group: Group
         .collect();
     let own = population.value(index, feature);
     let standing = charts::Standing::among(shown(own), &values)
-        .map(|s| s.worded(state.show_value(name, own), "this customer's value"));
+        .map(|s| s.worded(unit.format(shown(own)), "this customer's value"));
     charts::distribution(
         &axis_title(&label, unit),
         group.describe(),
@@ -205,26 +205,24 @@ pub fn scatter(state: &AppState, index: usize, x: usize, y: usize) -> Chart {
     let population = &inner.population;
     let n = inner.customers.len();
     let stride = n.div_ceil(SCATTER_SAMPLE).max(1);
+    let (x_name, y_name) = (&population.feature_names[x], &population.feature_names[y]);
+    let (x_unit, y_unit) = (state.unit(x_name), state.unit(y_name));
+    let shown = |i: usize| {
+        (
+            x_unit.to_display(population.value(i, x)),
+            y_unit.to_display(population.value(i, y)),
+        )
+    };
     let points: Vec<(f64, f64, Decision)> = (0..n)
         .step_by(stride)
         .filter(|&i| i != index)
         .map(|i| {
-            (
-                population.value(i, x),
-                population.value(i, y),
-                inner.customers[i].score.decision,
-            )
+            let (a, b) = shown(i);
+            (a, b, inner.customers[i].score.decision)
         })
         .filter(|(a, b, _)| a.is_finite() && b.is_finite())
         .collect();
-    let (cx, cy) = (population.value(index, x), population.value(index, y));
-    let (x_name, y_name) = (&population.feature_names[x], &population.feature_names[y]);
-    let (x_unit, y_unit) = (state.unit(x_name), state.unit(y_name));
-    let points: Vec<(f64, f64, Decision)> = points
-        .into_iter()
-        .map(|(a, b, d)| (x_unit.to_display(a), y_unit.to_display(b), d))
-        .collect();
-    let (cx, cy) = (x_unit.to_display(cx), y_unit.to_display(cy));
+    let (cx, cy) = shown(index);
     charts::scatter(
         &axis_title(&state.label(x_name), x_unit),
         &axis_title(&state.label(y_name), y_unit),

@@ -349,14 +349,7 @@ fn posted_application() -> Value {
                 "properties": properties, "required": required}),
         );
     }
-    for key in [
-        "bureau",
-        "bureau_balance",
-        "previous_application",
-        "pos_cash_balance",
-        "installments_payments",
-        "credit_card_balance",
-    ] {
+    for (key, _) in super::pipeline::HISTORY_FILES {
         if let Some(schema) = table(key) {
             let (properties, _) = columns(schema, "SK_ID_CURR");
             body.insert(

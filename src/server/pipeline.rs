@@ -334,8 +334,9 @@ fn body_key(file: &str) -> &str {
         .map_or("application", |(key, _)| key)
 }
 
-/// The history parts of a posted application and the Kaggle file each is written as.
-const HISTORY_FILES: [(&str, &str); 6] = [
+/// The history parts of a posted application (keyed by their table's name) and the Kaggle
+/// file each is written as.
+pub(crate) const HISTORY_FILES: [(&str, &str); 6] = [
     ("bureau", "bureau.csv"),
     ("bureau_balance", "bureau_balance.csv"),
     ("previous_application", "previous_application.csv"),
